@@ -1,0 +1,204 @@
+// Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env.
+// Every failure is a UsageError with one line that names the option and the accepted forms.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Mode = 'run' | 'sweep' | 'inspect' | 'help' | 'version';
+
+export interface Config {
+  mode: Mode;
+  stateDirs: string[];
+  lockGlobs: string[];
+  volume: 'auto' | 'exclusive' | 'shared';
+  graceMs: number;
+  dryRun: boolean;
+  json: boolean;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  logFormat: 'json' | 'pretty';
+  keepReclaimed: string | undefined;
+  signalTarget: 'group' | 'child';
+  killAfterMs: number | undefined;
+  exec: boolean;
+  subreaper: boolean;
+  strict: boolean;
+  command: string[];
+}
+
+// One table drives the flags, the env names and the help text.
+const OPTION_SPECS = {
+  'state-dir': { type: 'string', multiple: true, env: 'LOCKGUARD_STATE_DIR', forms: 'a directory path; repeatable; env: colon-separated list' },
+  lock: { type: 'string', multiple: true, env: 'LOCKGUARD_LOCK', forms: 'a glob relative to the state dir, e.g. "run/*.pid"; repeatable; env: colon-separated list' },
+  volume: { type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared' },
+  grace: { type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)' },
+  'dry-run': { type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: 'a flag; env: 1/true/yes or 0/false/no' },
+  json: { type: 'boolean', env: 'LOCKGUARD_JSON', forms: 'a flag; env: 1/true/yes or 0/false/no' },
+  'log-level': { type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent' },
+  'log-format': { type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty' },
+  'keep-reclaimed': { type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
+  'signal-target': { type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child' },
+  'kill-after': { type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
+  exec: { type: 'boolean', env: 'LOCKGUARD_EXEC', forms: 'a flag; env: 1/true/yes or 0/false/no' },
+  'no-subreaper': { type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: 'a flag; env: 1/true/yes or 0/false/no' },
+  strict: { type: 'boolean', env: 'LOCKGUARD_STRICT', forms: 'a flag; env: 1/true/yes or 0/false/no' },
+  help: { type: 'boolean', short: 'h', forms: 'a flag' },
+  version: { type: 'boolean', short: 'V', forms: 'a flag' },
+} as const;
+
+type OptionName = keyof typeof OPTION_SPECS;
+
+const RUN_ONLY: OptionName[] = ['signal-target', 'kill-after', 'exec', 'no-subreaper', 'strict'];
+
+function enumOf<T extends string>(option: OptionName, values: readonly [T, ...T[]]) {
+  return z.enum(values, { error: () => invalid(option) });
+}
+
+function invalid(option: OptionName): string {
+  return `--${option}: expected ${OPTION_SPECS[option].forms}`;
+}
+
+const durationOf = (option: OptionName) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${invalid(option)}, got "${text}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const rawSchema = z.object({
+  stateDirs: z.array(z.string().min(1, { error: invalid('state-dir') })).min(1),
+  lockGlobs: z.array(z.string().min(1, { error: invalid('lock') })),
+  volume: enumOf('volume', ['auto', 'exclusive', 'shared']),
+  graceMs: durationOf('grace'),
+  logLevel: enumOf('log-level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  logFormat: enumOf('log-format', ['json', 'pretty']),
+  signalTarget: enumOf('signal-target', ['group', 'child']),
+  killAfterMs: durationOf('kill-after').optional(),
+  keepReclaimed: z.string().min(1, { error: invalid('keep-reclaimed') }).optional(),
+});
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
+
+function envFlag(env: NodeJS.ProcessEnv, option: OptionName): boolean | undefined {
+  const name = envName(option);
+  const text = env[name];
+  if (text === undefined) return undefined;
+  const word = text.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new UsageError(`${name}: expected 1/true/yes or 0/false/no, got "${text}"`);
+}
+
+function envName(option: OptionName): string {
+  const spec = OPTION_SPECS[option];
+  if (!('env' in spec)) throw new Error(`option --${option} has no env form`);
+  return spec.env;
+}
+
+function envList(env: NodeJS.ProcessEnv, option: OptionName): string[] | undefined {
+  const text = env[envName(option)];
+  if (text === undefined || text === '') return undefined;
+  return text.split(':').filter((part) => part !== '');
+}
+
+function defaultStateDirs(env: NodeJS.ProcessEnv): string[] {
+  const fromOpenClaw = env.OPENCLAW_STATE_DIR || env.CLAWDBOT_STATE_DIR;
+  return [fromOpenClaw || join(env.HOME || homedir(), '.openclaw')];
+}
+
+function parseTokens(argv: string[]) {
+  const options = Object.fromEntries(
+    Object.entries(OPTION_SPECS).map(([name, spec]) => [name, { type: spec.type, multiple: 'multiple' in spec, ...('short' in spec ? { short: spec.short } : {}) }]),
+  ) as Record<string, { type: 'string' | 'boolean'; multiple: boolean; short?: string }>;
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
+  } catch (error) {
+    throw new UsageError(`${describeParseError(error)}. Run "lockguard --help" for the accepted options.`);
+  }
+}
+
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]}`;
+  const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value: ${OPTION_SPECS[missing[1]!.slice(2) as OptionName]?.forms ?? 'see --help'}`;
+  const boolValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
+  if (boolValue) return `${boolValue[1]} is a flag and takes no value`;
+  return message.split('\n')[0]!.replace(/\.$/, '');
+}
+
+/** Parse argv (without node and script) and the environment into a Config. Throws UsageError. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const dashDash = argv.indexOf('--');
+  const ownArgs = dashDash === -1 ? argv : argv.slice(0, dashDash);
+  const command = dashDash === -1 ? [] : argv.slice(dashDash + 1);
+  const { values, positionals } = parseTokens(ownArgs);
+  const flags = values as Record<string, string | string[] | boolean | undefined>;
+
+  const mode = chooseMode(positionals, dashDash !== -1, command, flags);
+  if (mode !== 'run') {
+    const runOnly = RUN_ONLY.find((name) => flags[name] !== undefined);
+    if (runOnly) throw new UsageError(`--${runOnly} applies only to run mode (lockguard [OPTIONS] -- COMMAND), not to "${mode}"`);
+  }
+
+  const str = (name: OptionName) => (flags[name] as string | undefined) ?? env[envName(name)];
+  const list = (name: OptionName) => (flags[name] as string[] | undefined) ?? envList(env, name);
+  const flag = (name: OptionName) => (flags[name] as boolean | undefined) ?? envFlag(env, name) ?? false;
+
+  const parsed = rawSchema.safeParse({
+    stateDirs: list('state-dir') ?? defaultStateDirs(env),
+    lockGlobs: list('lock') ?? [],
+    volume: str('volume') ?? 'auto',
+    graceMs: str('grace') ?? '30s',
+    logLevel: str('log-level') ?? 'info',
+    logFormat: str('log-format') ?? (process.stderr.isTTY ? 'pretty' : 'json'),
+    signalTarget: str('signal-target') ?? 'group',
+    killAfterMs: str('kill-after'),
+    keepReclaimed: str('keep-reclaimed'),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(issue ? issue.message : 'invalid options');
+  }
+  return {
+    mode,
+    ...parsed.data,
+    dryRun: flag('dry-run'),
+    json: flag('json'),
+    exec: flag('exec'),
+    subreaper: !flag('no-subreaper'),
+    strict: flag('strict'),
+    command,
+  };
+}
+
+function chooseMode(positionals: string[], hasDashDash: boolean, command: string[], flags: Record<string, unknown>): Mode {
+  if (flags.help) return 'help';
+  if (flags.version) return 'version';
+  const [first, ...rest] = positionals;
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}". Put the command after "--": lockguard [OPTIONS] -- COMMAND [ARGS...]`);
+  if (first === 'sweep' || first === 'inspect') {
+    if (hasDashDash) throw new UsageError(`"${first}" takes no command after "--"; to run a command, drop "${first}": lockguard [OPTIONS] -- COMMAND`);
+    return first;
+  }
+  if (first !== undefined) throw new UsageError(`unknown subcommand "${first}": expected sweep, inspect, or "-- COMMAND [ARGS...]"`);
+  if (!hasDashDash) throw new UsageError('nothing to do: give a subcommand (sweep, inspect) or a command after "--". Run "lockguard --help".');
+  if (command.length === 0) throw new UsageError('no command after "--": lockguard [OPTIONS] -- COMMAND [ARGS...]');
+  return 'run';
+}
+
+export const HELP_OPTIONS: ReadonlyArray<{ name: string; env?: string; forms: string }> = Object.entries(OPTION_SPECS).map(([name, spec]) => ({
+  name,
+  ...('env' in spec ? { env: spec.env } : {}),
+  forms: spec.forms,
+}));

@@ -1,0 +1,165 @@
+// The few syscalls Node lacks, bound through koffi. Loaded lazily: `inspect --help`
+// and the pure core never pay for the native module.
+//
+// Never bind waitpid(-1): it would steal the status of libuv's own children.
+import { createRequire } from 'node:module';
+
+type KoffiFn = (...args: unknown[]) => number;
+
+interface Libc {
+  koffi: { errno(): number };
+  prctl: KoffiFn;
+  waitpid: KoffiFn;
+  waitid: KoffiFn;
+  flock: KoffiFn;
+  fcntl: KoffiFn;
+  ioctl: KoffiFn;
+  sysconf: KoffiFn;
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x0100_0000;
+const P_PID = 1;
+const F_GETLK = 5;
+const F_SETLEASE = 1024;
+const F_RDLCK = 0;
+const F_WRLCK = 1;
+const F_UNLCK = 2;
+const SEEK_SET = 0;
+const SC_CLK_TCK = 2;
+// _IOR(NSIO=0xb7, 0xd, __u64): the 64-bit namespace id, never reused (Linux 6.18+).
+const NS_GET_ID = 0x8008_b70d;
+
+export const ERRNO = { EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EAGAIN: 11, EACCES: 13, ECHILD: 10, EINVAL: 22, ENOLCK: 37, ENOTTY: 25, EWOULDBLOCK: 11, EOPNOTSUPP: 95, ENOSYS: 38 } as const;
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (libc) return libc;
+  const require = createRequire(import.meta.url);
+  const koffi = require('koffi');
+  const lib = koffi.load('libc.so.6');
+  koffi.struct('lockguard_flock', {
+    l_type: 'short',
+    l_whence: 'short',
+    l_start: 'int64_t',
+    l_len: 'int64_t',
+    l_pid: 'int32_t',
+  });
+  // siginfo_t is 128 bytes; si_pid sits at offset 16 on Linux for SIGCHLD.
+  koffi.struct('lockguard_siginfo', {
+    si_signo: 'int32_t',
+    si_errno: 'int32_t',
+    si_code: 'int32_t',
+    pad0: 'int32_t',
+    si_pid: 'int32_t',
+    si_uid: 'uint32_t',
+    si_status: 'int32_t',
+    rest: koffi.array('uint8_t', 100),
+  });
+  libc = {
+    koffi,
+    prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
+    waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
+    waitid: lib.func('int waitid(int idtype, int id, _Out_ lockguard_siginfo *info, int options)'),
+    flock: lib.func('int flock(int fd, int operation)'),
+    fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, _Out_ uint64_t *out)'),
+    sysconf: lib.func('long sysconf(int name)'),
+  };
+  return libc;
+}
+
+/** A syscall result: `ok` or the errno it failed with. */
+export type SysResult = { ok: true } | { ok: false; errno: number };
+
+function result(rc: number, c: Libc): SysResult {
+  return rc < 0 ? { ok: false, errno: c.koffi.errno() } : { ok: true };
+}
+
+export function setChildSubreaper(): SysResult {
+  const c = load();
+  return result(c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), c);
+}
+
+export type WaitOutcome =
+  | { state: 'running' }
+  | { state: 'gone' } // not our child (ECHILD) or already reaped
+  | { state: 'exited'; status: number };
+
+/** waitpid(pid, WNOHANG) on one specific pid: reaps it if it is a zombie child of ours. */
+export function reapPid(pid: number): WaitOutcome {
+  if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`reapPid needs a positive pid, got ${pid}`);
+  const c = load();
+  const status = [0];
+  const rc = c.waitpid(pid, status, WNOHANG);
+  if (rc === 0) return { state: 'running' };
+  if (rc < 0) return { state: 'gone' };
+  return { state: 'exited', status: status[0] ?? 0 };
+}
+
+/** waitid(P_PID, pid, WEXITED|WNOHANG|WNOWAIT): has this child exited? Leaves the zombie in place. */
+export function peekExited(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`peekExited needs a positive pid, got ${pid}`);
+  const c = load();
+  const info: { si_pid?: number } = {};
+  const rc = c.waitid(P_PID, pid, info, WEXITED | WNOHANG | WNOWAIT);
+  return rc === 0 && info.si_pid === pid;
+}
+
+export const FLOCK = { SH: 1, EX: 2, NB: 4, UN: 8 } as const;
+
+export function flock(fd: number, operation: number): SysResult {
+  const c = load();
+  return result(c.flock(fd, operation), c);
+}
+
+export type LeaseProbe = 'free' | 'held-open' | { unsupported: number };
+
+/**
+ * Is anybody holding this file open for writing? A read lease can only be taken when
+ * no one has it open for writing (EAGAIN otherwise). The lease is dropped at once.
+ * `fd` must be opened O_RDONLY by us.
+ */
+export function probeWriteOpen(fd: number): LeaseProbe {
+  const c = load();
+  const rc = c.fcntl(fd, F_SETLEASE, 'int', F_RDLCK);
+  if (rc === 0) {
+    c.fcntl(fd, F_SETLEASE, 'int', F_UNLCK);
+    return 'free';
+  }
+  const errno = c.koffi.errno();
+  return errno === ERRNO.EAGAIN ? 'held-open' : { unsupported: errno };
+}
+
+export type RecordLockProbe = { state: 'free' } | { state: 'held'; pid: number; type: 'read' | 'write' } | { state: 'error'; errno: number };
+
+/** F_GETLK over [start, start+len): reports a conflicting POSIX record lock without taking one. */
+export function probeRecordLock(fd: number, start: number, len: number): RecordLockProbe {
+  const c = load();
+  const lock = { l_type: F_WRLCK, l_whence: SEEK_SET, l_start: BigInt(start), l_len: BigInt(len), l_pid: 0 };
+  const rc = c.fcntl(fd, F_GETLK, 'lockguard_flock *', lock);
+  if (rc < 0) return { state: 'error', errno: c.koffi.errno() };
+  if (lock.l_type === F_UNLCK) return { state: 'free' };
+  return { state: 'held', pid: lock.l_pid, type: lock.l_type === F_RDLCK ? 'read' : 'write' };
+}
+
+/** The 64-bit namespace id of an nsfs fd, or undefined where the kernel lacks NS_GET_ID. */
+export function namespaceId(fd: number): bigint | undefined {
+  const c = load();
+  const out = [0n];
+  const rc = c.ioctl(fd, NS_GET_ID, out);
+  if (rc < 0) return undefined;
+  const id = out[0];
+  return typeof id === 'bigint' ? id : BigInt(id ?? 0);
+}
+
+/** sysconf(_SC_CLK_TCK): the unit of starttime in /proc/<pid>/stat. */
+export function clockTicksPerSecond(): number {
+  const c = load();
+  const ticks = c.sysconf(SC_CLK_TCK);
+  if (!(ticks > 0)) throw new Error(`sysconf(_SC_CLK_TCK) returned ${ticks}`);
+  return ticks;
+}
