@@ -22,9 +22,9 @@ export interface Config {
   json: boolean;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'json' | 'pretty';
-  keepReclaimed: string | undefined;
+  keepReclaimed?: string | undefined;
   signalTarget: 'group' | 'child';
-  killAfterMs: number | undefined;
+  killAfterMs?: number | undefined;
   exec: boolean;
   subreaper: boolean;
   strict: boolean;

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 type KoffiFn = (...args: unknown[]) => number;
 
 interface Libc {
-  koffi: { errno(): number };
+  koffi: { errno(): number; inout(type: unknown): unknown; pointer(type: string): unknown };
   prctl: KoffiFn;
   waitpid: KoffiFn;
   waitid: KoffiFn;
@@ -15,6 +15,7 @@ interface Libc {
   fcntl: KoffiFn;
   ioctl: KoffiFn;
   sysconf: KoffiFn;
+  renameat2: KoffiFn;
 }
 
 const PR_SET_CHILD_SUBREAPER = 36;
@@ -32,7 +33,7 @@ const SC_CLK_TCK = 2;
 // _IOR(NSIO=0xb7, 0xd, __u64): the 64-bit namespace id, never reused (Linux 6.18+).
 const NS_GET_ID = 0x8008_b70d;
 
-export const ERRNO = { EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EAGAIN: 11, EACCES: 13, ECHILD: 10, EINVAL: 22, ENOLCK: 37, ENOTTY: 25, EWOULDBLOCK: 11, EOPNOTSUPP: 95, ENOSYS: 38 } as const;
+export const ERRNO = { EPERM: 1, ENOENT: 2, EEXIST: 17, ENOTEMPTY: 39, ESRCH: 3, EINTR: 4, EAGAIN: 11, EACCES: 13, ECHILD: 10, EINVAL: 22, ENOLCK: 37, ENOTTY: 25, EWOULDBLOCK: 11, EOPNOTSUPP: 95, ENOSYS: 38 } as const;
 
 let libc: Libc | undefined;
 
@@ -68,6 +69,7 @@ function load(): Libc {
     fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
     ioctl: lib.func('int ioctl(int fd, unsigned long request, _Out_ uint64_t *out)'),
     sysconf: lib.func('long sysconf(int name)'),
+    renameat2: lib.func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)'),
   };
   return libc;
 }
@@ -140,10 +142,23 @@ export type RecordLockProbe = { state: 'free' } | { state: 'held'; pid: number; 
 export function probeRecordLock(fd: number, start: number, len: number): RecordLockProbe {
   const c = load();
   const lock = { l_type: F_WRLCK, l_whence: SEEK_SET, l_start: BigInt(start), l_len: BigInt(len), l_pid: 0 };
-  const rc = c.fcntl(fd, F_GETLK, 'lockguard_flock *', lock);
+  // In-out: the kernel writes its answer back into the struct; an input-only pointer would never show it.
+  const rc = c.fcntl(fd, F_GETLK, c.koffi.inout(c.koffi.pointer('lockguard_flock')), lock);
   if (rc < 0) return { state: 'error', errno: c.koffi.errno() };
   if (lock.l_type === F_UNLCK) return { state: 'free' };
   return { state: 'held', pid: lock.l_pid, type: lock.l_type === F_RDLCK ? 'read' : 'write' };
+}
+
+const AT_FDCWD = -100;
+const RENAME_NOREPLACE = 1;
+
+/**
+ * rename(2) that fails with EEXIST instead of replacing the target. Plain rename()
+ * silently replaces an empty directory, which could be a lock being created right now.
+ */
+export function renameNoReplace(from: string, to: string): SysResult {
+  const c = load();
+  return result(c.renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE), c);
 }
 
 /** The 64-bit namespace id of an nsfs fd, or undefined where the kernel lacks NS_GET_ID. */

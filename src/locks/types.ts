@@ -1,4 +1,4 @@
-// What a lock file says about its owner, in a shape common to every kind.
+// What a lock says about its owner, in a shape common to every kind.
 
 export type LockKind = 'openclaw-session' | 'openclaw-store' | 'generic' | 'reclaim-guard' | 'reclaim-leftover';
 
@@ -6,10 +6,14 @@ export interface Owner {
   pid?: number;
   /** Clock ticks since boot, as in /proc/<pid>/stat field 22. */
   starttime?: number;
-  /** ISO text as recorded. */
+  /** The owner process's start as epoch ms, for payloads that record it in ms (compared with tolerance). */
+  processStartMs?: number;
+  /** When the lock was taken, as recorded (ISO text). */
   createdAt?: string;
   maxHoldMs?: number;
+  /** Boot id the writer ran under (/proc/sys/kernel/random/boot_id). */
   bootId?: string;
+  /** Inode of the writer's /proc/self/ns/pid. */
   pidNsInode?: number;
   host?: string;
 }
@@ -17,16 +21,4 @@ export interface Owner {
 /** A payload parsed into an owner, or why it could not be. Never throws. */
 export type ParsedPayload =
   | { ok: true; owner: Owner; createdAtMs?: number }
-  | { ok: false; problem: 'empty' | 'unparseable' | 'no-pid'; owner: Owner };
-
-export interface LockFileFacts {
-  path: string;
-  kind: LockKind;
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  /** The bytes read (at most 64 KiB), kept byte-exact for compare-and-delete. */
-  bytes: Buffer;
-  truncated: boolean;
-}
+  | { ok: false; problem: 'empty' | 'unparseable' | 'no-pid'; owner: Owner; createdAtMs?: number };

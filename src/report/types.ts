@@ -46,6 +46,8 @@ export interface Report {
   volumes: VolumeEntry[];
   locks: LockEntry[];
   summary: Summary;
+  /** Directories that could not be read: their locks were not judged. */
+  problems?: { path: string; message: string }[];
   /** Set when a signal stopped the sweep at a safe point. */
   interrupted?: string;
 }

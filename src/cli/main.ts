@@ -1,0 +1,68 @@
+// Hands a parsed command line to its mode and turns every failure into one line and an exit code.
+import { constants } from 'node:os';
+import type { Logger } from 'pino';
+import { createLogger } from '../log/logger.js';
+import { ModelError } from '../model/namespace.js';
+import { renderReport } from '../report/render.js';
+import { sweep } from '../sweep/sweep.js';
+import { helpText } from './help.js';
+import { parseConfig, UsageError, type Config } from './options.js';
+
+declare const LOCKGUARD_VERSION: string;
+
+export const EXIT = { ok: 0, someFailed: 1, usage: 2 } as const;
+
+export async function main(argv: string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = parseConfig(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`lockguard: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (config.mode === 'help') {
+    process.stdout.write(helpText());
+    return EXIT.ok;
+  }
+  if (config.mode === 'version') {
+    process.stdout.write(`lockguard ${typeof LOCKGUARD_VERSION === 'string' ? LOCKGUARD_VERSION : 'dev'}\n`);
+    return EXIT.ok;
+  }
+  const logger = createLogger(config);
+  try {
+    if (config.mode === 'run') {
+      const { runSupervised } = await import('../run/run.js');
+      return await runSupervised(config, logger);
+    }
+    return await sweepOrInspect(config, config.mode, logger);
+  } catch (error) {
+    return fail(error, logger);
+  }
+}
+
+async function sweepOrInspect(config: Config, mode: 'sweep' | 'inspect', logger: Logger): Promise<number> {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => controller.abort(signal);
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+  const { report } = await sweep(config, { mode, signal: controller.signal }, logger);
+  if (config.json) process.stdout.write(JSON.stringify(report) + '\n');
+  else if (mode === 'inspect') process.stdout.write(renderReport(report));
+  if (report.interrupted) return 128 + signalNumber(report.interrupted);
+  return report.summary.errors > 0 ? EXIT.someFailed : EXIT.ok;
+}
+
+export function signalNumber(name: string): number {
+  return (constants.signals as Record<string, number>)[name] ?? constants.signals.SIGTERM;
+}
+
+/** One line for the user; the stack only at debug level. */
+function fail(error: unknown, logger: Logger): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ModelError) process.stderr.write(`lockguard: ${message}\n`);
+  else process.stderr.write(`lockguard: unexpected error: ${message}\n`);
+  logger.debug({ err: error }, 'failure details');
+  return EXIT.someFailed;
+}

@@ -1,0 +1,71 @@
+// Reading /proc. The parsers are pure; the readers are the only code here that touches the kernel.
+import { readFileSync, readlinkSync } from 'node:fs';
+import type { ProcessFacts, ProcessProbe } from './types.js';
+
+/**
+ * Parse /proc/<pid>/stat. comm (field 2) may hold spaces and parentheses, so the fields
+ * after it are found from the LAST ')'. Returns undefined on text that is not a stat line.
+ */
+export function parseStat(text: string): (ProcessFacts & { ppid: number }) | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 1 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 2).trim().split(' ');
+  // rest[0] is field 3 (state); field N is rest[N - 3].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const threads = Number(rest[17]);
+  const starttime = Number(rest[19]);
+  if (!state || !Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(threads) || !Number.isSafeInteger(starttime)) {
+    return undefined;
+  }
+  return { pid, comm: text.slice(open + 1, close), state, ppid, threads, starttime };
+}
+
+/** btime (boot time, epoch seconds) from /proc/stat text. */
+export function parseBtime(text: string): number | undefined {
+  const match = /^btime (\d+)$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+export function readStat(pid: number | 'self'): (ProcessFacts & { ppid: number }) | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function readCmdline(pid: number): string[] {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((arg, index, all) => arg !== '' || index < all.length - 1);
+  } catch {
+    return [];
+  }
+}
+
+/** Does /proc belong to our PID namespace? If not (unshare without --mount-proc), its PIDs are not ours. */
+export function procMatchesSelf(): boolean {
+  try {
+    return readlinkSync('/proc/self') === String(process.pid);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What our namespace says about one PID: /proc first, then kill(pid, 0) to tell a dead PID
+ * from one hidden from us (hidepid) or not ours to signal (EPERM): both count as alive.
+ */
+export function probeProcess(pid: number): ProcessProbe {
+  const facts = readStat(pid);
+  if (facts && facts.pid === pid) return { pid, status: 'alive', facts };
+  try {
+    process.kill(pid, 0);
+    return { pid, status: 'invisible' };
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? { pid, status: 'absent' } : { pid, status: 'invisible' };
+  }
+}

@@ -1,0 +1,211 @@
+// One candidate, start to finish: read it safely, gather evidence, judge, act.
+import { closeSync, linkSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Candidate } from '../locks/discover.js';
+import { LEFTOVER_INFIX } from '../locks/discover.js';
+import { parsePayload, type PayloadKind } from '../locks/payload.js';
+import type { ParsedPayload } from '../locks/types.js';
+import { probeWriteOpen } from '../kernel/ffi.js';
+import type { ProcessTable } from '../model/namespace.js';
+import type { NamespaceModel } from '../model/types.js';
+import { GUARD_OWNER_FILE, openSnapshot, readSnapshot, reclaimFile, releaseGuard, stillSame, type FileSnapshot } from '../reclaim/reclaim.js';
+import type { Action, LockEntry } from '../report/types.js';
+import { pausePoint } from '../testing/pause.js';
+import { judge, type Evidence, type Policy, type VolumeFacts } from '../verdict/judge.js';
+import type { Judgement } from '../verdict/types.js';
+
+export interface LockContext {
+  model: NamespaceModel;
+  processes: ProcessTable;
+  volume: VolumeFacts;
+  policy: Policy;
+  /** False for inspect and dry runs: judge, never touch. */
+  changes: boolean;
+  keepReclaimedDir: string | undefined;
+  onlyOwner?: { pid: number; starttime: number };
+}
+
+export function handleCandidate(candidate: Candidate, context: LockContext): LockEntry | undefined {
+  if (candidate.role === 'guard') return handleGuard(candidate, context);
+  if (candidate.entryType !== 'file') return notRegular(candidate, context);
+  const opened = openSnapshot(candidate.path);
+  if (!opened.ok) {
+    if (opened.code === 'ENOENT') return undefined; // Released (or reclaimed by us) while we walked.
+    if (opened.notRegular) return notRegular(candidate, context);
+    return unreadable(candidate, opened.code, context);
+  }
+  let judged: { payload: ParsedPayload; judgement: Judgement };
+  try {
+    judged = judgeFile(opened.snapshot, candidate.kind, openForWriteOf(opened.fd), context);
+  } finally {
+    closeSync(opened.fd);
+  }
+  const { payload, judgement } = judged;
+  if (context.onlyOwner && !ownedBy(payload, context.onlyOwner)) return undefined;
+  const entry = entryOf(candidate, payload, judgement, opened.snapshot, context);
+  if (judgement.verdict !== 'stale' || !context.changes) return entry;
+  pausePoint('judged', candidate.path);
+  return candidate.role === 'leftover' ? { ...entry, ...disposeLeftover(opened.snapshot) } : { ...entry, ...reclaim(opened.snapshot, context) };
+}
+
+function openForWriteOf(fd: number): Evidence['openForWrite'] {
+  const probe = probeWriteOpen(fd);
+  return probe === 'held-open' || probe === 'free' ? probe : 'unknown';
+}
+
+function judgeFile(snapshot: FileSnapshot, kind: PayloadKind, openForWrite: Evidence['openForWrite'], context: LockContext) {
+  // A payload longer than we read is no lock OpenClaw wrote: judge it as malformed, not by its first 64 KiB.
+  const truncated = snapshot.bytes.length < snapshot.size;
+  const payload: ParsedPayload = truncated ? { ok: false, problem: 'unparseable', owner: {} } : parsePayload(kind, snapshot.bytes);
+  const evidence: Evidence = {
+    payload,
+    mtimeMs: snapshot.mtimeMs,
+    openForWrite,
+    recordLock: 'none',
+    process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
+  };
+  return { payload, judgement: judge(evidence, context.model, context.volume, context.policy) };
+}
+
+function ownedBy(payload: ParsedPayload, owner: { pid: number; starttime: number }): boolean {
+  return payload.owner.pid === owner.pid && (payload.owner.starttime === undefined || payload.owner.starttime === owner.starttime);
+}
+
+function reclaim(snapshot: FileSnapshot, context: LockContext): { action: Action; error?: string } {
+  const outcome = reclaimFile(snapshot, {
+    guardOwner: guardOwnerOf(context.model),
+    keepReclaimedDir: context.keepReclaimedDir,
+    clearStaleGuard: (guard) => clearGuardIfStale(guard, context),
+  });
+  switch (outcome.status) {
+    case 'reclaimed':
+      return { action: 'reclaimed' };
+    case 'vanished':
+      return { action: 'kept', error: 'released by its owner before it could be reclaimed' };
+    case 'guarded':
+      return { action: 'kept', error: 'another reclaimer holds its .reclaim guard; left for the next sweep' };
+    case 'race':
+    case 'failed':
+      return { action: 'failed', error: outcome.detail };
+  }
+}
+
+/** lockguard's identity in the guards it takes, so a guard left by a killed lockguard can be judged like a lock. */
+function guardOwnerOf(model: NamespaceModel): string {
+  return JSON.stringify({ pid: model.selfPid, starttime: model.selfStarttime, createdAt: new Date().toISOString(), bootId: model.bootId, pidNsInode: model.pidNs.inode });
+}
+
+/**
+ * A guard is stale only on the same proofs as a lock: its owner.json names a dead lockguard,
+ * or (no owner file: OpenClaw's own guards) it is empty and older than the grace.
+ */
+function judgeGuard(guard: string, context: LockContext): { payload: ParsedPayload; judgement: Judgement; mtimeMs?: number } {
+  let names: string[];
+  let mtimeMs: number;
+  try {
+    mtimeMs = lstatSync(guard).mtimeMs;
+    names = readdirSync(guard);
+  } catch {
+    return { payload: { ok: false, problem: 'unparseable', owner: {} }, judgement: { verdict: 'unknown', reasons: ['probe-failed'] } };
+  }
+  if (names.some((name) => name !== GUARD_OWNER_FILE)) {
+    return { payload: { ok: false, problem: 'unparseable', owner: {} }, judgement: { verdict: 'unknown', reasons: ['no-owner'] }, mtimeMs };
+  }
+  const owner = names.length === 0 ? undefined : readSnapshot(join(guard, GUARD_OWNER_FILE));
+  const payload: ParsedPayload = owner?.ok ? parsePayload('reclaim-guard', owner.snapshot.bytes) : { ok: false, problem: 'empty', owner: {} };
+  const evidence: Evidence = {
+    payload,
+    mtimeMs: owner?.ok ? Math.max(owner.snapshot.mtimeMs, mtimeMs) : mtimeMs,
+    openForWrite: 'free',
+    recordLock: 'none',
+    process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
+  };
+  return { payload, judgement: judge(evidence, context.model, context.volume, context.policy), mtimeMs };
+}
+
+function clearGuardIfStale(guard: string, context: LockContext): boolean {
+  if (judgeGuard(guard, context).judgement.verdict !== 'stale') return false;
+  releaseGuard(guard);
+  return lstatSync(guard, { throwIfNoEntry: false }) === undefined;
+}
+
+function handleGuard(candidate: Candidate, context: LockContext): LockEntry | undefined {
+  if (candidate.entryType !== 'directory') return notRegular({ ...candidate, kind: 'reclaim-guard' }, context);
+  const { payload, judgement, mtimeMs } = judgeGuard(candidate.path, context);
+  if (context.onlyOwner && !ownedBy(payload, context.onlyOwner)) return undefined;
+  const entry: LockEntry = {
+    path: candidate.path,
+    kind: 'reclaim-guard',
+    owner: payload.owner,
+    ...judgement,
+    action: actionFor(judgement, context),
+    ...(mtimeMs === undefined ? {} : { ageMs: Math.round(context.policy.nowMs - mtimeMs) }),
+  };
+  if (judgement.verdict !== 'stale' || !context.changes) return entry;
+  releaseGuard(candidate.path);
+  return lstatSync(candidate.path, { throwIfNoEntry: false }) === undefined
+    ? { ...entry, action: 'reclaimed' }
+    : { ...entry, action: 'failed', error: 'could not remove the guard directory' };
+}
+
+/**
+ * A leftover of an interrupted reclaim: the lock it was, moved aside. Stale → remove it.
+ * Otherwise it goes back under its own name, never over a newer lock.
+ */
+function disposeLeftover(snapshot: FileSnapshot): { action: Action; error?: string } {
+  if (!stillSame(snapshot.path, snapshot)) return { action: 'kept', error: 'changed while judged; left for the next sweep' };
+  try {
+    unlinkSync(snapshot.path);
+    return { action: 'reclaimed' };
+  } catch (error) {
+    return { action: 'failed', error: `cannot remove (${(error as NodeJS.ErrnoException).code})` };
+  }
+}
+
+function restoreLeftover(path: string): { action: Action; error?: string } {
+  const original = path.slice(0, path.lastIndexOf(LEFTOVER_INFIX));
+  try {
+    linkSync(path, original);
+    unlinkSync(path);
+    return { action: 'kept', error: `restored to ${original}` };
+  } catch (error) {
+    return { action: 'failed', error: `cannot restore to ${original} (${(error as NodeJS.ErrnoException).code}); left in place` };
+  }
+}
+
+function entryOf(candidate: Candidate, payload: ParsedPayload, judgement: Judgement, snapshot: FileSnapshot, context: LockContext): LockEntry {
+  const newest = Math.max(snapshot.mtimeMs, 'createdAtMs' in payload && payload.createdAtMs !== undefined ? payload.createdAtMs : -Infinity);
+  const entry: LockEntry = {
+    path: candidate.path,
+    kind: candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind,
+    owner: payload.owner,
+    ...judgement,
+    action: actionFor(judgement, context),
+    ageMs: Math.round(context.policy.nowMs - newest),
+  };
+  if (candidate.role === 'leftover' && judgement.verdict !== 'stale' && context.changes) return { ...entry, ...restoreLeftover(candidate.path) };
+  return entry;
+}
+
+function actionFor(judgement: Judgement, context: LockContext): Action {
+  if (judgement.verdict !== 'stale') return 'kept';
+  return context.changes ? 'reclaimed' : 'would-reclaim';
+}
+
+function notRegular(candidate: Candidate, context: LockContext): LockEntry | undefined {
+  if (context.onlyOwner) return undefined;
+  return { path: candidate.path, kind: candidate.kind, owner: {}, verdict: 'unknown', reasons: ['not-a-regular-file'], action: 'kept' };
+}
+
+function unreadable(candidate: Candidate, code: string, context: LockContext): LockEntry | undefined {
+  if (context.onlyOwner) return undefined;
+  return {
+    path: candidate.path,
+    kind: candidate.kind,
+    owner: {},
+    verdict: 'unknown',
+    reasons: ['probe-failed'],
+    action: 'failed',
+    error: `cannot read (${code})`,
+  };
+}

@@ -1,0 +1,125 @@
+// The sweep: for each state dir, prove the volume's mode, walk its locks, judge each one and
+// reclaim those proven stale. Stops only between locks, so a signal never leaves a half-done reclaim.
+import { lstatSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Config } from '../cli/options.js';
+import { buildModel, ProcessTable } from '../model/namespace.js';
+import type { NamespaceModel } from '../model/types.js';
+import { discover, OPENCLAW_PATTERNS, type LockPattern } from '../locks/discover.js';
+import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
+import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
+import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
+import { handleCandidate, type LockContext } from './lock.js';
+import { summarize } from './summary.js';
+
+export interface SweepOptions {
+  mode: Report['mode'];
+  signal?: AbortSignal;
+  /** The post-exit sweep: only locks naming this owner. */
+  onlyOwner?: { pid: number; starttime: number };
+  /** Run mode keeps the presence locks (LOCK_SH) for its whole life. */
+  keepPresence?: boolean;
+  /** Reuse a model built earlier in this process (the post-exit sweep). */
+  model?: NamespaceModel;
+}
+
+export interface SweepResult {
+  report: Report;
+  presence: { release(): void };
+}
+
+export async function sweep(config: Config, options: SweepOptions, logger: Logger): Promise<SweepResult> {
+  const started = performance.now();
+  const model = options.model ?? buildModel(options.mode === 'inspect' ? 'live' : 'init');
+  const changes = options.mode !== 'inspect' && !config.dryRun;
+  const processes = new ProcessTable(model);
+  const patterns: LockPattern[] = [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const }))];
+  const held: Presence[] = [];
+  const volumes: VolumeEntry[] = [];
+  const locks: LockEntry[] = [];
+  const problems: { path: string; message: string }[] = [];
+  let interrupted: string | undefined;
+
+  try {
+    for (const stateDir of config.stateDirs) {
+      if (options.signal?.aborted) break;
+      await testDelay();
+      if (!stateDirExists(stateDir, logger)) continue;
+      const presence = changes ? takePresence(stateDir, config.volume) : inspectPresence(stateDir, config.volume);
+      held.push(presence);
+      if (presence.warning) logger.warn({ stateDir }, presence.warning);
+      volumes.push({ stateDir, ...presence.facts });
+      const context: LockContext = {
+        model,
+        processes,
+        volume: presence.facts,
+        policy: policyOf(config),
+        changes,
+        keepReclaimedDir: config.keepReclaimed,
+        ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
+      };
+      const onProblem = ({ path, error }: { path: string; error: NodeJS.ErrnoException }) => {
+        const message = `cannot read directory (${error.code ?? error.message})`;
+        problems.push({ path, message });
+        logger.error({ path }, `${path}: ${message}; its locks were not judged`);
+      };
+      for await (const candidate of discover(stateDir, patterns, onProblem)) {
+        if (options.signal?.aborted) break;
+        const entry = handleCandidate(candidate, context);
+        if (entry) {
+          locks.push(entry);
+          logEntry(logger, entry);
+        }
+      }
+      if (changes && options.keepPresence) presence.share();
+    }
+    if (options.signal?.aborted) interrupted = String(options.signal.reason ?? 'aborted');
+  } finally {
+    if (!options.keepPresence) for (const presence of held) presence.release();
+  }
+
+  const report: Report = {
+    version: 1,
+    mode: options.mode,
+    dryRun: config.dryRun,
+    namespace: model,
+    volumes,
+    locks,
+    summary: summarize(locks, problems.length, performance.now() - started),
+    ...(problems.length ? { problems } : {}),
+    ...(interrupted ? { interrupted } : {}),
+  };
+  logger.info({ ...report.summary, ...(interrupted ? { interrupted } : {}) }, `${options.mode} done`);
+  return { report, presence: { release: () => held.forEach((presence) => presence.release()) } };
+}
+
+function policyOf(config: Config): Policy {
+  return { nowMs: Date.now(), graceMs: config.graceMs, tooOldMs: TOO_OLD_MS };
+}
+
+function stateDirExists(stateDir: string, logger: Logger): boolean {
+  try {
+    if (lstatSync(stateDir, { throwIfNoEntry: false }) === undefined) {
+      logger.warn({ stateDir }, `state dir ${stateDir} does not exist; nothing to sweep there`);
+      return false;
+    }
+    return true;
+  } catch {
+    return true; // Unreadable parents are reported by the walk with their error.
+  }
+}
+
+function logEntry(logger: Logger, entry: LockEntry): void {
+  const fields = { path: entry.path, kind: entry.kind, pid: entry.owner.pid, reasons: entry.reasons };
+  if (entry.action === 'reclaimed') logger.info(fields, 'reclaimed lock');
+  else if (entry.action === 'failed') logger.error({ ...fields, error: entry.error }, 'could not handle lock');
+  else logger.debug({ ...fields, verdict: entry.verdict, action: entry.action }, 'judged lock');
+}
+
+/** Test-only: LOCKGUARD_TEST_SWEEP_DELAY_MS slows each state dir, so a test can signal mid-sweep. */
+async function testDelay(): Promise<void> {
+  const ms = Number(process.env.LOCKGUARD_TEST_SWEEP_DELAY_MS ?? 0);
+  if (ms > 0) await sleep(ms);
+}
+

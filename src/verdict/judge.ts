@@ -1,0 +1,158 @@
+// The verdict (DESIGN §3): a pure function of plain data. Proof of life is checked
+// first; a lock is stale only on proof that its owner is dead; everything else is unknown.
+import type { NamespaceModel, ProcessProbe } from '../model/types.js';
+import type { ParsedPayload } from '../locks/types.js';
+import type { Judgement, Reason } from './types.js';
+
+export interface Evidence {
+  payload: ParsedPayload;
+  /** mtime of the lock file (or its newest timestamp, for non-file locks). */
+  mtimeMs: number | undefined;
+  /** The read-lease probe: someone holds the lock open for writing. */
+  openForWrite: 'held-open' | 'free' | 'unknown';
+  /** F_GETLK on the lock's companion coordinator, where it has one. */
+  recordLock: 'held' | 'free' | 'none' | 'unknown';
+  /** /proc facts for owner.pid in our namespace; only looked up when the owner may be ours. */
+  process: ProcessProbe | undefined;
+}
+
+export interface VolumeFacts {
+  mode: 'exclusive' | 'shared';
+  /** flag: declared by the operator; presence-lock: proven by flock in auto mode. */
+  basis: 'flag' | 'presence-lock' | 'flock-unsupported';
+}
+
+export interface Policy {
+  nowMs: number;
+  graceMs: number;
+  /** Reported as too-old past this age, never acted on alone. */
+  tooOldMs: number;
+}
+
+export const TOO_OLD_MS = 30 * 60_000;
+/** btime has whole-second precision, so a process start in ms is only known to within this. */
+export const START_TOLERANCE_MS = 1_500;
+/** Wall clocks between writers and the kernel may disagree a little; times closer than this prove nothing. */
+const CLOCK_SLACK_MS = 1_000;
+
+type WriterNamespace = 'ours' | 'other' | 'unknown';
+
+export function judge(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
+  const base = decide(evidence, model, volume, policy);
+  const lockTime = newestTime(evidence);
+  if (base.verdict !== 'stale' && lockTime !== undefined && policy.nowMs - lockTime > policy.tooOldMs) {
+    return { verdict: base.verdict, reasons: [...base.reasons, 'too-old'] };
+  }
+  return base;
+}
+
+function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
+  if (evidence.openForWrite === 'held-open') return live('held-open');
+  if (evidence.recordLock === 'held') return live('held-lock');
+
+  const { payload } = evidence;
+  if (!payload.ok) return judgeMalformed(payload, evidence, policy);
+  const { owner } = payload;
+  const pid = owner.pid!;
+  // The exact process the lock names is running here: whatever else the lock says, it is not provably dead.
+  if (runsHere(pid, owner.starttime, evidence.process)) return live('live-pid');
+
+  const bootProof = previousBoot(evidence, model);
+  if (bootProof) return volume.mode === 'exclusive' ? stale('previous-boot') : unknown('shared-volume');
+
+  const writerNs = writerNamespace(evidence, model, volume);
+  if (writerNs === 'ours') return judgeOwnNamespace(pid, evidence, model);
+  if (writerNs === 'other' && volume.mode === 'exclusive' && !(volume.basis === 'presence-lock' && createdAfterBirth(evidence, model))) {
+    return stale('previous-namespace');
+  }
+  if (writerNs === 'unknown' && volume.mode === 'exclusive' && predatesBirth(evidence, model)) {
+    return stale('previous-namespace');
+  }
+  if (volume.mode === 'shared') return unknown('shared-volume');
+  if (writerNs === 'other') return unknown('foreign-namespace');
+  return unknown(createdAfterBirth(evidence, model) ? 'created-after-namespace' : 'namespace-unproven');
+}
+
+function judgeMalformed(payload: Extract<ParsedPayload, { ok: false }>, evidence: Evidence, policy: Policy): Judgement {
+  // An empty file may be a lock being written right now (create, then write): wait out the grace.
+  if (evidence.mtimeMs === undefined) return unknown('probe-failed');
+  if (evidence.openForWrite === 'unknown') return unknown('probe-failed');
+  const age = policy.nowMs - evidence.mtimeMs;
+  if (age <= policy.graceMs) return unknown('malformed-in-grace');
+  return payload.problem === 'no-pid' && Object.keys(payload.owner).length > 0 ? unknown('no-owner') : stale('malformed');
+}
+
+/** The writer ran under another boot of this machine: recorded boot id differs, or the lock predates btime. */
+function previousBoot(evidence: Evidence, model: NamespaceModel): boolean {
+  const { owner } = evidence.payload;
+  if (owner.bootId !== undefined) return owner.bootId !== model.bootId;
+  const lockTime = newestTime(evidence);
+  return lockTime !== undefined && lockTime < model.btime * 1000 - CLOCK_SLACK_MS;
+}
+
+function writerNamespace(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): WriterNamespace {
+  const recorded = evidence.payload.owner.pidNsInode;
+  if (recorded !== undefined) {
+    if (recorded !== model.pidNs.inode) return 'other';
+    // Inodes of dead namespaces are reused: the same inode only means ours if the lock is younger than our namespace.
+    return createdAfterBirth(evidence, model) ? 'ours' : 'unknown';
+  }
+  // Only the operator's word lets us infer that a lock written after our birth came from our own namespace;
+  // a presence-lock proof says no other lockguard is here, not that no other writer is (DESIGN §4).
+  if (volume.mode === 'exclusive' && volume.basis === 'flag' && createdAfterBirth(evidence, model)) return 'ours';
+  return 'unknown';
+}
+
+function judgeOwnNamespace(pid: number, evidence: Evidence, model: NamespaceModel): Judgement {
+  const { owner } = evidence.payload;
+  const probe = evidence.process;
+  if (!probe || probe.pid !== pid) return unknown('probe-failed');
+  if (probe.status === 'invisible') return live('live-pid');
+  if (probe.status === 'absent') return stale('dead-pid');
+
+  const facts = probe.facts;
+  if (facts.state === 'Z' && facts.threads <= 1) return stale('dead-pid');
+  // lockguard writes no locks, and neither did our parent unless the lock carries the parent's own start (PostgreSQL's rule).
+  if (pid === model.selfPid) return stale('orphan-self-pid');
+  if (pid === model.parentPid && owner.starttime !== facts.starttime) return stale('orphan-self-pid');
+  if (owner.starttime !== undefined) return owner.starttime === facts.starttime ? live('live-pid') : stale('recycled-pid');
+  if (owner.processStartMs !== undefined) {
+    const drift = Math.abs(startMs(facts.starttime, model) - owner.processStartMs);
+    return drift > START_TOLERANCE_MS ? stale('recycled-pid') : live('live-pid');
+  }
+  // A process younger than the lock cannot have written it.
+  const lockTime = newestTime(evidence);
+  if (lockTime !== undefined && startMs(facts.starttime, model) > lockTime + CLOCK_SLACK_MS) return stale('recycled-pid');
+  return live('live-pid');
+}
+
+function runsHere(pid: number, starttime: number | undefined, probe: ProcessProbe | undefined): boolean {
+  if (starttime === undefined || probe?.status !== 'alive' || probe.pid !== pid) return false;
+  const { facts } = probe;
+  return facts.starttime === starttime && !(facts.state === 'Z' && facts.threads <= 1);
+}
+
+/** Epoch ms at which a process with this starttime (ticks since boot) started. */
+export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'btime' | 'clockTicks'>): number {
+  return model.btime * 1000 + (starttimeTicks * 1000) / model.clockTicks;
+}
+
+/** The newest sign of life the lock carries: its recorded creation and its mtime (owners may renew it). */
+function newestTime(evidence: Evidence): number | undefined {
+  const times = [evidence.payload.createdAtMs, evidence.mtimeMs].filter((t): t is number => t !== undefined && Number.isFinite(t));
+  return times.length === 0 ? undefined : Math.max(...times);
+}
+
+function createdAfterBirth(evidence: Evidence, model: NamespaceModel): boolean {
+  const lockTime = newestTime(evidence);
+  return lockTime === undefined || lockTime >= model.bornAtMs - CLOCK_SLACK_MS;
+}
+
+function predatesBirth(evidence: Evidence, model: NamespaceModel): boolean {
+  const lockTime = newestTime(evidence);
+  return lockTime !== undefined && lockTime < model.bornAtMs - CLOCK_SLACK_MS;
+}
+
+const live = (reason: Reason): Judgement => ({ verdict: 'live', reasons: [reason] });
+const stale = (reason: Reason): Judgement => ({ verdict: 'stale', reasons: [reason] });
+const unknown = (reason: Reason): Judgement => ({ verdict: 'unknown', reasons: [reason] });

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, UsageError } from '../../src/cli/options.js';
+import { parseDuration } from '../../src/cli/duration.js';
+
+const env = { HOME: '/home/u' };
+
+describe('parseConfig', () => {
+  it('defaults to the OpenClaw state dir chain', () => {
+    expect(parseConfig(['sweep'], env).stateDirs).toEqual(['/home/u/.openclaw']);
+    expect(parseConfig(['sweep'], { ...env, CLAWDBOT_STATE_DIR: '/c' }).stateDirs).toEqual(['/c']);
+    expect(parseConfig(['sweep'], { ...env, CLAWDBOT_STATE_DIR: '/c', OPENCLAW_STATE_DIR: '/o' }).stateDirs).toEqual(['/o']);
+  });
+
+  it('takes repeatable flags, a colon-separated env, and lets a flag beat the env', () => {
+    expect(parseConfig(['sweep', '--state-dir', '/a', '--state-dir', '/b'], env).stateDirs).toEqual(['/a', '/b']);
+    expect(parseConfig(['sweep'], { ...env, LOCKGUARD_STATE_DIR: '/a:/b' }).stateDirs).toEqual(['/a', '/b']);
+    expect(parseConfig(['sweep', '--state-dir', '/x'], { ...env, LOCKGUARD_STATE_DIR: '/a:/b' }).stateDirs).toEqual(['/x']);
+    expect(parseConfig(['sweep', '--volume', 'shared'], { ...env, LOCKGUARD_VOLUME: 'exclusive' }).volume).toBe('shared');
+    expect(parseConfig(['sweep'], { ...env, LOCKGUARD_DRY_RUN: 'yes', LOCKGUARD_GRACE: '2m' })).toMatchObject({ dryRun: true, graceMs: 120_000 });
+  });
+
+  it('reads run mode', () => {
+    const config = parseConfig(['--kill-after', '1s', '--signal-target', 'child', '--no-subreaper', '--', 'node', 'gateway.js', '--help'], env);
+    expect(config).toMatchObject({ mode: 'run', killAfterMs: 1000, signalTarget: 'child', subreaper: false, command: ['node', 'gateway.js', '--help'] });
+  });
+
+  it.each([
+    [['sweep', '--volume', 'maybe'], '--volume: expected auto, exclusive or shared'],
+    [['sweep', '--grace', 'soon'], '--grace: expected a duration'],
+    [['sweep', '--bogus'], 'unknown option --bogus'],
+    [['sweep', '--state-dir'], '--state-dir needs a value'],
+    [['sweep', '--json=yes'], '--json is a flag'],
+    [['frobnicate'], 'unknown subcommand "frobnicate"'],
+    [[], 'nothing to do'],
+    [['--'], 'no command after "--"'],
+    [['sweep', '--kill-after', '3s'], '--kill-after applies only to run mode'],
+    [['sweep', '--', 'ls'], '"sweep" takes no command'],
+  ])('rejects %j with one line naming the option', (argv, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(UsageError);
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('rejects a bad env value by its name', () => {
+    expect(() => parseConfig(['sweep'], { ...env, LOCKGUARD_JSON: 'sometimes' })).toThrow('LOCKGUARD_JSON: expected 1/true/yes or 0/false/no');
+    expect(() => parseConfig(['sweep'], { ...env, LOCKGUARD_LOG_LEVEL: 'loud' })).toThrow('--log-level: expected trace');
+  });
+
+  it('validates every option before honouring --help, so manifests can be checked', () => {
+    expect(parseConfig(['sweep', '--help'], env).mode).toBe('help');
+    expect(() => parseConfig(['sweep', '--volume', 'nope', '--help'], env)).toThrow(UsageError);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['30s', 30_000],
+    ['500ms', 500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['1.5s', 1_500],
+    ['10', 10_000],
+  ])('%s → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 's', '-1s', '1d', '1e3', 'ten'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+});

@@ -1,0 +1,129 @@
+// Property tests: whatever else a lock or the kernel says, proof of life is never overruled,
+// and no payload bytes make the parser throw.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
+import type { ParsedPayload } from '../../src/locks/types.js';
+import type { ProcessProbe } from '../../src/model/types.js';
+import { judge, type Evidence, type VolumeFacts } from '../../src/verdict/judge.js';
+import { BORN_MS, BTIME, modelOf, NOW_MS } from './model-fixture.js';
+
+const RUNS = { numRuns: 2_000 };
+const KINDS: PayloadKind[] = ['openclaw-session', 'openclaw-store', 'generic', 'reclaim-guard'];
+const timeMs = fc.integer({ min: BTIME * 1000 - 86_400_000, max: NOW_MS + 86_400_000 });
+
+const owner = fc.record(
+  {
+    pid: fc.integer({ min: 1, max: 64 }),
+    starttime: fc.integer({ min: 0, max: 2_000_000 }),
+    processStartMs: timeMs,
+    bootId: fc.constantFrom('boot-a', 'boot-old'),
+    pidNsInode: fc.constantFrom(4026532180, 4026531999, 4026531836),
+  },
+  { requiredKeys: ['pid'] },
+);
+
+const payload: fc.Arbitrary<ParsedPayload> = fc.oneof(
+  fc.tuple(owner, fc.option(timeMs, { nil: undefined })).map(([o, createdAtMs]) => ({ ok: true as const, owner: o, ...(createdAtMs === undefined ? {} : { createdAtMs }) })),
+  fc.constantFrom('empty', 'unparseable', 'no-pid').map((problem) => ({ ok: false as const, problem, owner: {} })),
+);
+
+const probeFor = (pid: number): fc.Arbitrary<ProcessProbe> =>
+  fc.oneof(
+    fc.constant({ pid, status: 'absent' as const }),
+    fc.constant({ pid, status: 'invisible' as const }),
+    fc.record({ starttime: fc.integer({ min: 0, max: 2_000_000 }), state: fc.constantFrom('S', 'R', 'Z', 'D'), threads: fc.integer({ min: 1, max: 4 }) }).map((f) => ({
+      pid,
+      status: 'alive' as const,
+      facts: { pid, comm: 'x', ...f },
+    })),
+  );
+
+const evidence: fc.Arbitrary<Evidence> = payload.chain((p) =>
+  fc.record({
+    payload: fc.constant(p),
+    mtimeMs: fc.option(timeMs, { nil: undefined }),
+    openForWrite: fc.constantFrom('held-open' as const, 'free' as const, 'unknown' as const),
+    recordLock: fc.constantFrom('held' as const, 'free' as const, 'none' as const, 'unknown' as const),
+    process: p.owner.pid === undefined ? fc.constant(undefined) : fc.option(probeFor(p.owner.pid), { nil: undefined }),
+  }),
+);
+
+const volume: fc.Arbitrary<VolumeFacts> = fc.constantFrom(
+  { mode: 'exclusive', basis: 'flag' } as const,
+  { mode: 'exclusive', basis: 'presence-lock' } as const,
+  { mode: 'shared', basis: 'presence-lock' } as const,
+  { mode: 'shared', basis: 'flock-unsupported' } as const,
+);
+
+const model = fc.record({ selfPid: fc.integer({ min: 1, max: 64 }), parentPid: fc.integer({ min: 0, max: 64 }), hostNs: fc.boolean() }).map((m) => modelOf(m));
+const policy = fc.record({ nowMs: fc.integer({ min: BORN_MS, max: NOW_MS + 86_400_000 }), graceMs: fc.integer({ min: 0, max: 120_000 }), tooOldMs: fc.constant(1_800_000) });
+
+describe('the verdict never overrules proof of life', () => {
+  it('held-open or held-lock evidence is never stale', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, fc.constantFrom('open', 'lock'), (e, m, v, p, which) => {
+        const held: Evidence = which === 'open' ? { ...e, openForWrite: 'held-open' } : { ...e, recordLock: 'held' };
+        expect(judge(held, m, v, p).verdict).toBe('live');
+      }),
+      RUNS,
+    );
+  });
+
+  it('a live process with the recorded pid and starttime is never stale', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, fc.constantFrom('S', 'R', 'D'), (e, m, v, p, state) => {
+        if (!e.payload.ok || e.payload.owner.starttime === undefined) return;
+        const { pid, starttime } = e.payload.owner as { pid: number; starttime: number };
+        const living: Evidence = { ...e, process: { pid, status: 'alive', facts: { pid, comm: 'x', starttime, state, threads: 1 } } };
+        expect(judge(living, m, v, p).verdict).not.toBe('stale');
+      }),
+      RUNS,
+    );
+  });
+
+  it('a stale verdict always cites a proof of death', () => {
+    const deathReasons = new Set(['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed']);
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        const { verdict, reasons } = judge(e, m, v, p);
+        if (verdict === 'stale') expect(reasons.every((r) => deathReasons.has(r))).toBe(true);
+        else expect(reasons.some((r) => deathReasons.has(r))).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+
+  it('on a shared volume, only same-namespace proofs or a malformed payload make a lock stale', () => {
+    fc.assert(
+      fc.property(evidence, model, policy, (e, m, p) => {
+        const { reasons } = judge(e, m, { mode: 'shared', basis: 'presence-lock' }, p);
+        expect(reasons).not.toContain('previous-namespace');
+        expect(reasons).not.toContain('previous-boot');
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the payload parser is total', () => {
+  it('never throws on arbitrary bytes, for every kind', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), fc.constantFrom(...KINDS), (raw, kind) => {
+        const parsed = parsePayload(kind, raw);
+        expect(typeof parsed.ok).toBe('boolean');
+      }),
+      RUNS,
+    );
+  });
+
+  it('never throws on arbitrary JSON values, and reads a pid only when it is a positive integer', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(...KINDS), (value, kind) => {
+        const parsed = parsePayload(kind, Buffer.from(JSON.stringify(value) ?? ''));
+        if (parsed.ok) expect(Number.isSafeInteger(parsed.owner.pid) && parsed.owner.pid! > 0).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+});
