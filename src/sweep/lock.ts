@@ -10,6 +10,8 @@ import type { ProcessTable } from '../model/namespace.js';
 import type { NamespaceModel } from '../model/types.js';
 import { GUARD_OWNER_FILE, openSnapshot, readSnapshot, reclaimFile, releaseGuard, stillSame, type FileSnapshot } from '../reclaim/reclaim.js';
 import type { Action, LockEntry } from '../report/types.js';
+import { recordLockOf } from '../openclaw/coordinator.js';
+import { handleDirLock } from '../openclaw/runtime-deps.js';
 import { pausePoint } from '../testing/pause.js';
 import { judge, type Evidence, type Policy, type VolumeFacts } from '../verdict/judge.js';
 import type { Judgement } from '../verdict/types.js';
@@ -27,6 +29,7 @@ export interface LockContext {
 
 export function handleCandidate(candidate: Candidate, context: LockContext): LockEntry | undefined {
   if (candidate.role === 'guard') return handleGuard(candidate, context);
+  if (candidate.kind === 'openclaw-runtime-deps') return handleDirLock(candidate, context);
   if (candidate.entryType !== 'file') return notRegular(candidate, context);
   const opened = openSnapshot(candidate.path);
   if (!opened.ok) {
@@ -34,14 +37,14 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Loc
     if (opened.notRegular) return notRegular(candidate, context);
     return unreadable(candidate, opened.code, context);
   }
-  let judged: { payload: ParsedPayload; judgement: Judgement };
+  let judged: { payload: ParsedPayload; judgement: Judgement } | undefined;
   try {
-    judged = judgeFile(opened.snapshot, candidate.kind, openForWriteOf(opened.fd), context);
+    judged = judgeFile(opened.snapshot, candidate.kind, opened.fd, context);
   } finally {
     closeSync(opened.fd);
   }
+  if (!judged) return undefined;
   const { payload, judgement } = judged;
-  if (context.onlyOwner && !ownedBy(payload, context.onlyOwner)) return undefined;
   const entry = entryOf(candidate, payload, judgement, opened.snapshot, context);
   if (judgement.verdict !== 'stale' || !context.changes) return entry;
   pausePoint('judged', candidate.path);
@@ -53,22 +56,26 @@ function openForWriteOf(fd: number): Evidence['openForWrite'] {
   return probe === 'held-open' || probe === 'free' ? probe : 'unknown';
 }
 
-function judgeFile(snapshot: FileSnapshot, kind: PayloadKind, openForWrite: Evidence['openForWrite'], context: LockContext) {
+/** Undefined when the post-exit sweep is looking for another owner's locks. */
+function judgeFile(snapshot: FileSnapshot, kind: PayloadKind, fd: number, context: LockContext) {
   // A payload longer than we read is no lock OpenClaw wrote: judge it as malformed, not by its first 64 KiB.
   const truncated = snapshot.bytes.length < snapshot.size;
   const payload: ParsedPayload = truncated ? { ok: false, problem: 'unparseable', owner: {} } : parsePayload(kind, snapshot.bytes);
+  if (context.onlyOwner && !ownedBy(payload, context.onlyOwner)) return undefined;
   const evidence: Evidence = {
     payload,
     mtimeMs: snapshot.mtimeMs,
-    openForWrite,
-    recordLock: 'none',
+    openForWrite: openForWriteOf(fd),
+    recordLock: recordLockOf(kind, snapshot.path),
     process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
+    ownChild: context.onlyOwner !== undefined,
   };
   return { payload, judgement: judge(evidence, context.model, context.volume, context.policy) };
 }
 
-function ownedBy(payload: ParsedPayload, owner: { pid: number; starttime: number }): boolean {
-  return payload.owner.pid === owner.pid && (payload.owner.starttime === undefined || payload.owner.starttime === owner.starttime);
+/** Only pid and starttime together identify our child: a pid alone may be another namespace's. */
+export function ownedBy(payload: ParsedPayload, owner: { pid: number; starttime: number }): boolean {
+  return payload.owner.pid === owner.pid && payload.owner.starttime === owner.starttime;
 }
 
 function reclaim(snapshot: FileSnapshot, context: LockContext): { action: Action; error?: string } {
@@ -187,7 +194,7 @@ function entryOf(candidate: Candidate, payload: ParsedPayload, judgement: Judgem
   return entry;
 }
 
-function actionFor(judgement: Judgement, context: LockContext): Action {
+export function actionFor(judgement: Judgement, context: LockContext): Action {
   if (judgement.verdict !== 'stale') return 'kept';
   return context.changes ? 'reclaimed' : 'would-reclaim';
 }

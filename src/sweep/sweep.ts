@@ -10,6 +10,7 @@ import { discover, OPENCLAW_PATTERNS, type LockPattern } from '../locks/discover
 import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
 import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
+import { sweepLeases } from '../openclaw/leases.js';
 import { handleCandidate, type LockContext } from './lock.js';
 import { summarize } from './summary.js';
 
@@ -72,6 +73,15 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
           logEntry(logger, entry);
         }
       }
+      if (!options.signal?.aborted) {
+        const leases = sweepLeases(stateDir, context);
+        leases.entries.forEach((entry) => logEntry(logger, entry));
+        locks.push(...leases.entries);
+        for (const problem of leases.problems) {
+          problems.push(problem);
+          logger.error({ path: problem.path }, `${problem.path}: ${problem.message}`);
+        }
+      }
       if (changes && options.keepPresence) presence.share();
     }
     if (options.signal?.aborted) interrupted = String(options.signal.reason ?? 'aborted');
@@ -90,7 +100,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     ...(problems.length ? { problems } : {}),
     ...(interrupted ? { interrupted } : {}),
   };
-  logger.info({ ...report.summary, ...(interrupted ? { interrupted } : {}) }, `${options.mode} done`);
+  logger.info({ ...report.summary, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
   return { report, presence: { release: () => held.forEach((presence) => presence.release()) } };
 }
 
@@ -111,9 +121,10 @@ function stateDirExists(stateDir: string, logger: Logger): boolean {
 }
 
 function logEntry(logger: Logger, entry: LockEntry): void {
-  const fields = { path: entry.path, kind: entry.kind, pid: entry.owner.pid, reasons: entry.reasons };
+  const fields = { path: entry.path, kind: entry.kind, pid: entry.owner.pid, reasons: entry.reasons, ...(entry.error ? { note: entry.error } : {}) };
   if (entry.action === 'reclaimed') logger.info(fields, 'reclaimed lock');
-  else if (entry.action === 'failed') logger.error({ ...fields, error: entry.error }, 'could not handle lock');
+  else if (entry.action === 'failed') logger.error(fields, 'could not handle lock');
+  else if (entry.verdict === 'unknown' || entry.error) logger.info({ ...fields, verdict: entry.verdict }, entry.verdict === 'unknown' ? 'kept lock: its owner is not provably dead' : 'kept lock');
   else logger.debug({ ...fields, verdict: entry.verdict, action: entry.action }, 'judged lock');
 }
 
