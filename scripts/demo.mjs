@@ -13,6 +13,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const node = process.execPath;
@@ -71,6 +72,15 @@ function copyState(target) {
     }
     utimesSync(path, then, then);
   }
+  ageLeaseRows(join(target, 'state', 'openclaw.sqlite'), then);
+}
+
+/** Lease rows carry their times inside the DB: date them like the lock files. */
+function ageLeaseRows(db, then) {
+  const handle = new DatabaseSync(db);
+  handle.prepare('UPDATE state_leases SET created_at = ?, updated_at = ?, heartbeat_at = ?, expires_at = ?').run(then.getTime(), then.getTime(), then.getTime(), then.getTime() + 300_000);
+  handle.close();
+  utimesSync(db, then, then);
 }
 
 function* walk(dir) {

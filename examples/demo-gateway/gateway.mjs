@@ -5,9 +5,12 @@
 // holds the locks, and on SIGTERM/SIGINT releases them and exits 0.
 //
 //   node gateway.mjs [--state DIR] [--session AGENT/SESSION]... [--timeout MS] [--hold MS]
+//                    [--reclaim-dead-pid]
 //
 // Defaults: --state $OPENCLAW_STATE_DIR or ~/.openclaw, --session main/main, --timeout 10000,
-// --hold forever.
+// --hold forever. --reclaim-dead-pid adds OpenClaw's own stale rule: a lock whose pid is not
+// alive in this PID namespace is removed and taken. In a restarted container that rule is
+// fooled by a reused PID, which is the failure lockguard exists for.
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     session: { type: 'string', multiple: true, default: ['main/main'] },
     timeout: { type: 'string', default: '10000' },
     hold: { type: 'string' },
+    'reclaim-dead-pid': { type: 'boolean', default: false },
   },
 });
 const timeoutMs = Number(values.timeout);
@@ -44,6 +48,28 @@ function holderOf(lockPath) {
   }
 }
 
+function isPidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** OpenClaw's rule, opt-in: remove a lock whose pid is dead here. True when it removed one. */
+function reclaimIfDeadPid(lockPath) {
+  const pid = holderOf(lockPath);
+  if (!values['reclaim-dead-pid'] || !Number.isInteger(pid) || pid <= 0 || isPidAlive(pid)) return false;
+  try {
+    unlinkSync(lockPath);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  console.log(`gateway: removed stale lock of dead pid ${pid}: ${lockPath}`);
+  return true;
+}
+
 async function acquire(session) {
   const lockPath = lockPathOf(session);
   const started = performance.now();
@@ -56,6 +82,7 @@ async function acquire(session) {
       return performance.now() - started;
     } catch (error) {
       if (error.code !== 'EEXIST') throw error;
+      if (reclaimIfDeadPid(lockPath)) continue;
       if (performance.now() - started > timeoutMs) {
         throw new Error(`session file locked (timeout ${timeoutMs}ms): pid=${holderOf(lockPath)} ${lockPath}`);
       }

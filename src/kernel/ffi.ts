@@ -25,6 +25,8 @@ const WNOWAIT = 0x0100_0000;
 const P_PID = 1;
 const F_GETLK = 5;
 const F_SETLEASE = 1024;
+const F_SETSIG = 10;
+const SIGURG = 23;
 const F_RDLCK = 0;
 const F_WRLCK = 1;
 const F_UNLCK = 2;
@@ -127,6 +129,9 @@ export type LeaseProbe = 'free' | 'held-open' | { unsupported: number };
  */
 export function probeWriteOpen(fd: number): LeaseProbe {
   const c = load();
+  // A writer opening the file while we hold the lease breaks it, and the kernel signals us:
+  // SIGIO by default, which would kill lockguard. SIGURG is ignored by default.
+  c.fcntl(fd, F_SETSIG, 'int', SIGURG);
   const rc = c.fcntl(fd, F_SETLEASE, 'int', F_RDLCK);
   if (rc === 0) {
     c.fcntl(fd, F_SETLEASE, 'int', F_UNLCK);

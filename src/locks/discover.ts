@@ -28,6 +28,15 @@ export interface WalkProblem {
 export const OPENCLAW_PATTERNS: LockPattern[] = [
   { glob: 'agents/*/sessions/*.jsonl.lock', kind: 'openclaw-session' },
   { glob: 'agents/*/sessions/sessions.json.lock', kind: 'openclaw-store' },
+  // OpenClaw 2026.7+: gateway/state locks (since 2026-08 under tmp/openclaw-<uid>/, before at the root), each with a <lock>.sqlite coordinator.
+  ...['', 'tmp/openclaw/', 'tmp/openclaw-*/'].flatMap((dir) => [
+    { glob: `${dir}gateway.state.lock`, kind: 'openclaw-gateway' as const },
+    { glob: `${dir}gateway.????????.lock`, kind: 'openclaw-gateway' as const },
+  ]),
+  { glob: 'exec-approvals.json.lock', kind: 'openclaw-exec-approvals' },
+  // Directory locks, holding owner.json.
+  { glob: 'plugin-runtime-deps/*/.openclaw-runtime-deps.lock', kind: 'openclaw-runtime-deps' },
+  { glob: 'plugin-runtime-deps/*/.openclaw-runtime-mirror.lock', kind: 'openclaw-runtime-deps' },
 ];
 
 export const GUARD_SUFFIX = '.reclaim';

@@ -1,12 +1,9 @@
 // Lock payloads → Owner. Pure, bounded and total: any bytes give a ParsedPayload, never an exception.
 // Values of the wrong type are treated as missing, as OpenClaw's own reader does.
 import { z } from 'zod';
+import { execApprovalsOwnerOf, gatewayOwnerOf, runtimeDepsOwnerOf } from '../openclaw/payloads.js';
+import { epochMs, pid, text, ticks } from './fields.js';
 import type { LockKind, Owner, ParsedPayload } from './types.js';
-
-const pid = z.number().int().positive().max(2 ** 22).optional().catch(undefined);
-const ticks = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
-const epochMs = z.number().finite().positive().optional().catch(undefined);
-const text = z.string().max(256).optional().catch(undefined);
 
 const sessionSchema = z.looseObject({
   pid,
@@ -21,7 +18,7 @@ const guardSchema = z.looseObject({ pid, starttime: ticks, createdAt: text, boot
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Leftovers of an interrupted reclaim are parsed as the kind of lock they were. */
-export type PayloadKind = Exclude<LockKind, 'reclaim-leftover'>;
+export type PayloadKind = Exclude<LockKind, 'reclaim-leftover' | 'openclaw-lease'>;
 
 export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayload {
   let textValue: string;
@@ -62,6 +59,12 @@ function ownerOf(kind: PayloadKind, json: object): Owner {
       const { pid, starttime, createdAt, bootId, pidNsInode } = guardSchema.parse(json);
       return compact({ pid, starttime, createdAt, bootId, pidNsInode });
     }
+    case 'openclaw-gateway':
+      return gatewayOwnerOf(json);
+    case 'openclaw-exec-approvals':
+      return execApprovalsOwnerOf(json);
+    case 'openclaw-runtime-deps':
+      return runtimeDepsOwnerOf(json);
     case 'generic': {
       const { pid, starttime, createdAt } = genericSchema.parse(json);
       return compact({ pid, starttime, createdAt });

@@ -1,6 +1,15 @@
 // What a lock says about its owner, in a shape common to every kind.
 
-export type LockKind = 'openclaw-session' | 'openclaw-store' | 'generic' | 'reclaim-guard' | 'reclaim-leftover';
+export type LockKind =
+  | 'openclaw-session'
+  | 'openclaw-store'
+  | 'openclaw-gateway'
+  | 'openclaw-exec-approvals'
+  | 'openclaw-runtime-deps'
+  | 'openclaw-lease'
+  | 'generic'
+  | 'reclaim-guard'
+  | 'reclaim-leftover';
 
 export interface Owner {
   pid?: number;

@@ -25,7 +25,8 @@ export function buildModel(phase: NamespaceModel['phase']): NamespaceModel {
   const pidNs = readPidNamespace();
   const pid1 = readPid1(self.pid);
   // Without PID 1's start (hidepid), the earliest possible birth is the boot: claiming less never reclaims more.
-  const bornAtMs = pid1 ? startMs(pid1.starttime, { btime, clockTicks }) : btime * 1000;
+  const bootMs = readBootMs();
+  const bornAtMs = pid1 ? startMs(pid1.starttime, { bootMs, clockTicks }) : bootMs;
   return {
     pidNs,
     hostNs: pidNs.inode === HOST_PID_NS_INODE,
@@ -37,10 +38,18 @@ export function buildModel(phase: NamespaceModel['phase']): NamespaceModel {
     bornAt: new Date(bornAtMs).toISOString(),
     bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim(),
     btime,
+    bootMs,
     clockTicks,
     phase,
     processes: [],
   };
+}
+
+/** btime is whole seconds; uptime gives the boot instant to the hundredth, on the clock starttime uses. */
+function readBootMs(): number {
+  const uptimeSeconds = Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+  if (!Number.isFinite(uptimeSeconds)) throw new ModelError('/proc/uptime is unreadable: lockguard needs a Linux procfs');
+  return Math.round(Date.now() - uptimeSeconds * 1000);
 }
 
 function readPidNamespace(): NamespaceModel['pidNs'] {

@@ -61,11 +61,26 @@ export function procMatchesSelf(): boolean {
  */
 export function probeProcess(pid: number): ProcessProbe {
   const facts = readStat(pid);
-  if (facts && facts.pid === pid) return { pid, status: 'alive', facts };
+  if (facts && facts.pid === pid) {
+    // /proc/<n> also answers for a thread that leads no thread group (it is only left out of the listing), and
+    // kill() accepts its id too. Pids and thread ids share one number space, so no process has that pid now.
+    const tgid = readTgid(pid);
+    return tgid !== undefined && tgid !== pid ? { pid, status: 'absent' } : { pid, status: 'alive', facts };
+  }
   try {
     process.kill(pid, 0);
     return { pid, status: 'invisible' };
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH' ? { pid, status: 'absent' } : { pid, status: 'invisible' };
+  }
+}
+
+/** The thread group (process) id that owns thread id `tid`, from /proc/<tid>/status. */
+export function readTgid(tid: number): number | undefined {
+  try {
+    const match = /^Tgid:\s*(\d+)$/m.exec(readFileSync(`/proc/${tid}/status`, 'latin1'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -45,8 +45,10 @@ export interface NamespaceModel {
   bornAtMs: number;
   bornAt: string;
   bootId: string;
-  /** Boot time, epoch seconds (/proc/stat btime). */
+  /** Boot time, epoch seconds (/proc/stat btime, truncated to the second). */
   btime: number;
+  /** Boot time, epoch ms: now minus /proc/uptime, the same boot clock that starttime counts on, to ~10 ms. */
+  bootMs: number;
   clockTicks: number;
   phase: 'init' | 'live';
   /** The PIDs that locks named, looked up lazily. */

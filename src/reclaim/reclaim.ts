@@ -81,6 +81,15 @@ export function reclaimFile(snapshot: FileSnapshot, options: ReclaimOptions): Re
   if (taken !== 'taken') return taken;
   pausePoint('guard-taken', snapshot.path);
   try {
+    // Judged before the guard was ours: meanwhile another reclaimer may have removed that file and a
+    // new owner taken the name. Under the guard the name can no longer change hands between reclaimers,
+    // so move it aside only if it is still the very file we judged; otherwise it is someone else's lock.
+    if (!stillSame(snapshot.path, snapshot)) {
+      // Gone is a release; another file under the name is a new owner's lock: report the race, as compareAside does.
+      return lstatSync(snapshot.path, { throwIfNoEntry: false }) === undefined
+        ? { status: 'vanished' }
+        : { status: 'race', detail: 'the lock was replaced after it was judged; the new lock was left untouched' };
+    }
     return moveAside(snapshot, options);
   } finally {
     releaseGuard(guard);

@@ -10,7 +10,7 @@ export function renderReport(report: Report): string {
     `  self       pid ${ns.selfPid} (parent ${ns.parentPid}), phase ${ns.phase}`,
     `  pid 1      ${pid1}`,
     `  bornAt     ${ns.bornAt}`,
-    `  boot       ${ns.bootId}, btime ${new Date(ns.btime * 1000).toISOString()}, ${ns.clockTicks} ticks/s`,
+    `  boot       ${ns.bootId}, booted ${new Date(ns.bootMs).toISOString()} (btime ${ns.btime}), ${ns.clockTicks} ticks/s`,
     '',
     'Volumes',
     ...report.volumes.map((v) => `  ${v.stateDir}: ${v.mode} (${v.basis})`),

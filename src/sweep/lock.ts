@@ -8,7 +8,7 @@ import type { ParsedPayload } from '../locks/types.js';
 import { probeWriteOpen } from '../kernel/ffi.js';
 import type { ProcessTable } from '../model/namespace.js';
 import type { NamespaceModel } from '../model/types.js';
-import { GUARD_OWNER_FILE, openSnapshot, readSnapshot, reclaimFile, releaseGuard, stillSame, type FileSnapshot } from '../reclaim/reclaim.js';
+import { GUARD_OWNER_FILE, guardPathOf, openSnapshot, readSnapshot, reclaimFile, releaseGuard, stillSame, type FileSnapshot } from '../reclaim/reclaim.js';
 import type { Action, LockEntry } from '../report/types.js';
 import { recordLockOf } from '../openclaw/coordinator.js';
 import { handleDirLock } from '../openclaw/runtime-deps.js';
@@ -46,9 +46,11 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Loc
   if (!judged) return undefined;
   const { payload, judgement } = judged;
   const entry = entryOf(candidate, payload, judgement, opened.snapshot, context);
-  if (judgement.verdict !== 'stale' || !context.changes) return entry;
+  if (!context.changes) return entry;
+  if (candidate.role === 'leftover') return { ...entry, ...repairLeftover(opened.snapshot, judgement, context) };
+  if (judgement.verdict !== 'stale') return entry;
   pausePoint('judged', candidate.path);
-  return candidate.role === 'leftover' ? { ...entry, ...disposeLeftover(opened.snapshot) } : { ...entry, ...reclaim(opened.snapshot, context) };
+  return { ...entry, ...reclaim(opened.snapshot, context) };
 }
 
 function openForWriteOf(fd: number): Evidence['openForWrite'] {
@@ -157,20 +159,29 @@ function handleGuard(candidate: Candidate, context: LockContext): LockEntry | un
 
 /**
  * A leftover of an interrupted reclaim: the lock it was, moved aside. Stale → remove it.
- * Otherwise it goes back under its own name, never over a newer lock.
+ * Otherwise it goes back under its own name, never over a newer lock. While a live
+ * reclaimer still holds the lock's guard, the leftover is its work in progress: hands off.
  */
-function disposeLeftover(snapshot: FileSnapshot): { action: Action; error?: string } {
+function repairLeftover(snapshot: FileSnapshot, judgement: Judgement, context: LockContext): { action: Action; error?: string } {
+  const original = snapshot.path.slice(0, snapshot.path.lastIndexOf(LEFTOVER_INFIX));
+  const guard = guardPathOf(original);
+  if (lstatSync(guard, { throwIfNoEntry: false }) !== undefined && !clearGuardIfStale(guard, context)) {
+    return { action: 'kept', error: 'a reclaim of this lock is in progress; left for the next sweep' };
+  }
   if (!stillSame(snapshot.path, snapshot)) return { action: 'kept', error: 'changed while judged; left for the next sweep' };
+  return judgement.verdict === 'stale' ? removeLeftover(snapshot.path) : restoreLeftover(snapshot.path, original);
+}
+
+function removeLeftover(path: string): { action: Action; error?: string } {
   try {
-    unlinkSync(snapshot.path);
+    unlinkSync(path);
     return { action: 'reclaimed' };
   } catch (error) {
     return { action: 'failed', error: `cannot remove (${(error as NodeJS.ErrnoException).code})` };
   }
 }
 
-function restoreLeftover(path: string): { action: Action; error?: string } {
-  const original = path.slice(0, path.lastIndexOf(LEFTOVER_INFIX));
+function restoreLeftover(path: string, original: string): { action: Action; error?: string } {
   try {
     linkSync(path, original);
     unlinkSync(path);
@@ -182,7 +193,7 @@ function restoreLeftover(path: string): { action: Action; error?: string } {
 
 function entryOf(candidate: Candidate, payload: ParsedPayload, judgement: Judgement, snapshot: FileSnapshot, context: LockContext): LockEntry {
   const newest = Math.max(snapshot.mtimeMs, 'createdAtMs' in payload && payload.createdAtMs !== undefined ? payload.createdAtMs : -Infinity);
-  const entry: LockEntry = {
+  return {
     path: candidate.path,
     kind: candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind,
     owner: payload.owner,
@@ -190,8 +201,6 @@ function entryOf(candidate: Candidate, payload: ParsedPayload, judgement: Judgem
     action: actionFor(judgement, context),
     ageMs: Math.round(context.policy.nowMs - newest),
   };
-  if (candidate.role === 'leftover' && judgement.verdict !== 'stale' && context.changes) return { ...entry, ...restoreLeftover(candidate.path) };
-  return entry;
 }
 
 export function actionFor(judgement: Judgement, context: LockContext): Action {

@@ -14,6 +14,8 @@ export interface Evidence {
   recordLock: 'held' | 'free' | 'none' | 'unknown';
   /** /proc facts for owner.pid in our namespace; only looked up when the owner may be ours. */
   process: ProcessProbe | undefined;
+  /** The lock names, by pid and starttime, a process lockguard itself started in this namespace (the post-exit sweep). */
+  ownChild?: boolean;
 }
 
 export interface VolumeFacts {
@@ -30,7 +32,7 @@ export interface Policy {
 }
 
 export const TOO_OLD_MS = 30 * 60_000;
-/** btime has whole-second precision, so a process start in ms is only known to within this. */
+/** A start recorded in ms by another clock reading (payloads' pidStartTimeMs) agrees with ours only to within this. */
 export const START_TOLERANCE_MS = 1_500;
 /** Wall clocks between writers and the kernel may disagree a little; times closer than this prove nothing. */
 const CLOCK_SLACK_MS = 1_000;
@@ -49,6 +51,8 @@ export function judge(evidence: Evidence, model: NamespaceModel, volume: VolumeF
 function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
   if (evidence.openForWrite === 'held-open') return live('held-open');
   if (evidence.recordLock === 'held') return live('held-lock');
+  // A coordinator we could not probe may be held: without that answer there is no proof of death.
+  if (evidence.recordLock === 'unknown') return unknown('probe-failed');
 
   const { payload } = evidence;
   if (!payload.ok) return judgeMalformed(payload, evidence, policy);
@@ -82,15 +86,16 @@ function judgeMalformed(payload: Extract<ParsedPayload, { ok: false }>, evidence
   return payload.problem === 'no-pid' && Object.keys(payload.owner).length > 0 ? unknown('no-owner') : stale('malformed');
 }
 
-/** The writer ran under another boot of this machine: recorded boot id differs, or the lock predates btime. */
+/** The writer ran under another boot of this machine: recorded boot id differs, or the lock predates the boot. */
 function previousBoot(evidence: Evidence, model: NamespaceModel): boolean {
   const { owner } = evidence.payload;
   if (owner.bootId !== undefined) return owner.bootId !== model.bootId;
   const lockTime = newestTime(evidence);
-  return lockTime !== undefined && lockTime < model.btime * 1000 - CLOCK_SLACK_MS;
+  return lockTime !== undefined && lockTime < model.bootMs - CLOCK_SLACK_MS;
 }
 
 function writerNamespace(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): WriterNamespace {
+  if (evidence.ownChild) return 'ours';
   const recorded = evidence.payload.owner.pidNsInode;
   if (recorded !== undefined) {
     if (recorded !== model.pidNs.inode) return 'other';
@@ -133,8 +138,8 @@ function runsHere(pid: number, starttime: number | undefined, probe: ProcessProb
 }
 
 /** Epoch ms at which a process with this starttime (ticks since boot) started. */
-export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'btime' | 'clockTicks'>): number {
-  return model.btime * 1000 + (starttimeTicks * 1000) / model.clockTicks;
+export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'bootMs' | 'clockTicks'>): number {
+  return model.bootMs + (starttimeTicks * 1000) / model.clockTicks;
 }
 
 /** The newest sign of life the lock carries: its recorded creation and its mtime (owners may renew it). */

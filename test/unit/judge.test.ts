@@ -72,6 +72,13 @@ describe('proof of death in our own namespace', () => {
     expect(judge(evidenceOf(42, AFTER), model, EXCLUSIVE_PROVEN, POLICY)).toEqual({ verdict: 'unknown', reasons: ['created-after-namespace'] });
   });
 
+  it('the post-exit sweep knows its own child: dead-pid even on an auto-proven or shared volume', () => {
+    const own = { ...evidenceOf(9, AFTER, { starttime: 500 }), ownChild: true };
+    expect(judge(own, model, EXCLUSIVE_PROVEN, POLICY).reasons).toEqual(['dead-pid']);
+    expect(judge(own, model, SHARED, POLICY).reasons).toEqual(['dead-pid']);
+    expect(judge({ ...own, openForWrite: 'held-open' }, model, SHARED, POLICY).reasons).toEqual(['held-open']);
+  });
+
   it('a reused namespace inode on a lock older than our namespace proves nothing by itself', () => {
     expect(judge(evidenceOf(42, BEFORE, { pidNsInode: OUR_NS }), model, SHARED, POLICY).verdict).toBe('unknown');
   });
@@ -99,7 +106,7 @@ describe('proof of death across namespaces needs an exclusive volume', () => {
     expect(judge(evidenceOf(7, AFTER, { pidNsInode: 4026531999 }), model, SHARED, POLICY).verdict).toBe('unknown');
   });
 
-  it('previous-boot: another boot id, or a lock older than btime, on an exclusive volume', () => {
+  it('previous-boot: another boot id, or a lock older than the boot, on an exclusive volume', () => {
     expect(judge(evidenceOf(7, AFTER, { bootId: 'boot-old' }), model, EXCLUSIVE_PROVEN, POLICY).reasons).toEqual(['previous-boot']);
     const beforeBoot = evidenceOf(7, BTIME * 1000 - BORN_MS - 60_000);
     expect(judge(beforeBoot, model, EXCLUSIVE_PROVEN, POLICY).reasons).toEqual(['previous-boot']);
@@ -132,6 +139,6 @@ describe('malformed locks and notes', () => {
   });
 });
 
-it('startMs converts ticks since boot through btime and the tick rate', () => {
-  expect(startMs(250, { btime: 10, clockTicks: 100 })).toBe(12_500);
+it('startMs converts ticks since boot through the boot instant and the tick rate', () => {
+  expect(startMs(250, { bootMs: 10_000, clockTicks: 100 })).toBe(12_500);
 });

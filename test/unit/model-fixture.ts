@@ -21,6 +21,7 @@ export function modelOf(overrides: Partial<NamespaceModel> = {}): NamespaceModel
     bornAt: new Date(BORN_MS).toISOString(),
     bootId: 'boot-a',
     btime: BTIME,
+    bootMs: BTIME * 1000,
     clockTicks: TICKS,
     phase: 'init',
     processes: [],

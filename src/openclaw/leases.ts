@@ -1,0 +1,195 @@
+// Lease rows in OpenClaw's SQLite DBs: read, judge each through the same verdict as lock files,
+// and delete only rows whose process owner is proven dead. Rows without a process owner
+// (expiry only) and rows that cannot be judged are left to OpenClaw.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ParsedPayload } from '../locks/types.js';
+import type { LockEntry } from '../report/types.js';
+import { actionFor, ownedBy, type LockContext } from '../sweep/lock.js';
+import { judge, type Evidence, type VolumeFacts } from '../verdict/judge.js';
+import type { Judgement } from '../verdict/types.js';
+import { openLeaseDatabase, type LeaseDatabase, type TableState } from './lease-store.js';
+import { agentDatabaseLeaseOf, leasePayloadOf, type AgentDatabaseLeaseRow, type LeaseRow } from './payloads.js';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+type Table = 'state_leases' | 'agent_database_leases';
+
+/** One judged row and how to compare-and-delete it. */
+interface JudgedRow {
+  entry: LockEntry;
+  remove: (db: LeaseDatabase) => boolean;
+}
+
+/** The shared DB must have state_leases; per-agent DBs have it only in some 2026.7 builds. */
+export function leaseDatabases(stateDir: string): { path: string; required: Table[] }[] {
+  const dbs = [{ path: join(stateDir, 'state', 'openclaw.sqlite'), required: ['state_leases'] as Table[] }];
+  for (const agent of directories(join(stateDir, 'agents'))) dbs.push({ path: join(stateDir, 'agents', agent, 'agent', 'openclaw-agent.sqlite'), required: [] });
+  return dbs;
+}
+
+function directories(path: string): string[] {
+  try {
+    return readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return []; // No agents dir, or unreadable: the lock walk reports unreadable directories.
+  }
+}
+
+export function sweepLeases(stateDir: string, context: LockContext): { entries: LockEntry[]; problems: Problem[] } {
+  const entries: LockEntry[] = [];
+  const problems: Problem[] = [];
+  for (const { path, required } of leaseDatabases(stateDir)) {
+    const outcome = sweepDatabase(path, required, context);
+    entries.push(...outcome.entries);
+    problems.push(...outcome.problems);
+  }
+  return { entries, problems };
+}
+
+function sweepDatabase(path: string, required: Table[], context: LockContext): { entries: LockEntry[]; problems: Problem[] } {
+  const opened = openLeaseDatabase(path, context.changes);
+  if (opened.status === 'absent') return { entries: [], problems: [] };
+  if (opened.status === 'problem') return { entries: [], problems: [{ path, message: opened.message }] };
+  const { db } = opened;
+  try {
+    // A DB another process holds open for writing may be another container's: only proofs that hold across namespaces count.
+    const volume: VolumeFacts = opened.openForWrite === 'free' ? context.volume : { ...context.volume, mode: 'shared' };
+    const rowContext = { ...context, volume };
+    const problems: Problem[] = [];
+    const judged: JudgedRow[] = [];
+    for (const table of ['state_leases', 'agent_database_leases'] as const) {
+      const state = tableState(db, table);
+      const problem = tableProblem(table, state, required.includes(table));
+      if (problem) problems.push({ path, message: problem });
+      if (state.status !== 'ok') continue;
+      const read = readTable(db, path, table, rowContext);
+      if ('busy' in read) return { entries: [busyEntry(path, table)], problems };
+      if ('message' in read) {
+        problems.push({ path, message: read.message });
+        continue;
+      }
+      judged.push(...read.rows);
+      if (read.skipped) problems.push({ path, message: `${read.skipped} ${table} rows have non-text keys; left alone` });
+    }
+    return { entries: reclaimRows(db, judged, context), problems };
+  } finally {
+    db.close();
+  }
+}
+
+function tableState(db: LeaseDatabase, table: Table): TableState | { status: 'error'; message: string } {
+  try {
+    return db.table(table);
+  } catch (error) {
+    return { status: 'error', message: (error as Error).message };
+  }
+}
+
+function tableProblem(table: Table, state: ReturnType<typeof tableState>, required: boolean): string | undefined {
+  switch (state.status) {
+    case 'ok':
+      return undefined;
+    case 'missing':
+      return required ? `no ${table} table; its lease rows cannot be checked (a DB from before OpenClaw 2026.7, or not OpenClaw's)` : undefined;
+    case 'unexpected':
+      return `${table} has columns (${state.columns.join(', ')}) lockguard does not know; rows left alone. Update lockguard for this OpenClaw version`;
+    case 'error':
+      return `cannot read the schema of ${table} (${state.message}); rows left alone`;
+  }
+}
+
+type ReadOutcome = { rows: JudgedRow[]; skipped: number } | { busy: true } | { message: string };
+
+function readTable(db: LeaseDatabase, path: string, table: Table, context: LockContext): ReadOutcome {
+  try {
+    if (table === 'state_leases') {
+      const { rows, skipped, truncated } = db.leases();
+      return { rows: rows.flatMap((row) => judgeLease(path, row, context)), skipped: skipped + (truncated ? 1 : 0) };
+    }
+    const { rows, skipped, truncated } = db.agentDatabaseLeases();
+    return { rows: rows.flatMap((row) => judgeAgentLease(path, row, context)), skipped: skipped + (truncated ? 1 : 0) };
+  } catch (error) {
+    const code = (error as { errcode?: number }).errcode;
+    if (code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6)) return { busy: true };
+    return { message: `cannot read ${table} (${(error as Error).message}); rows left alone` };
+  }
+}
+
+function judgeLease(db: string, row: LeaseRow, context: LockContext): JudgedRow[] {
+  const path = `sqlite:${db}#state_leases/${row.scope}/${row.leaseKey}`;
+  const renewed = Math.max(row.updatedAt ?? -Infinity, row.heartbeatAt ?? -Infinity);
+  const entry = judgeRow(path, leasePayloadOf(row), Number.isFinite(renewed) ? renewed : undefined, context);
+  return entry ? [{ entry, remove: (handle) => handle.deleteLease(row) }] : [];
+}
+
+function judgeAgentLease(db: string, row: AgentDatabaseLeaseRow, context: LockContext): JudgedRow[] {
+  const path = `sqlite:${db}#agent_database_leases/${row.agentId}/${row.leaseId}`;
+  const entry = judgeRow(path, agentDatabaseLeaseOf(row), undefined, context);
+  return entry ? [{ entry, remove: (handle) => handle.deleteAgentDatabaseLease(row) }] : [];
+}
+
+function judgeRow(path: string, payload: ParsedPayload, renewedMs: number | undefined, context: LockContext): LockEntry | undefined {
+  if (context.onlyOwner && !ownedBy(payload, context.onlyOwner)) return undefined;
+  const newest = Math.max(payload.createdAtMs ?? -Infinity, renewedMs ?? -Infinity);
+  const age = Number.isFinite(newest) ? { ageMs: Math.round(context.policy.nowMs - newest) } : {};
+  // Without a process owner there is nothing to prove dead: expiry is OpenClaw's to enforce.
+  if (!payload.ok) {
+    const why = payload.problem === 'no-pid' ? 'no process owner (expiry only); left to OpenClaw' : 'payload_json is not a JSON object; left to OpenClaw';
+    return { path, kind: 'openclaw-lease', owner: payload.owner, verdict: 'unknown', reasons: ['no-owner'], action: 'kept', error: why, ...age };
+  }
+  const evidence: Evidence = {
+    payload,
+    mtimeMs: renewedMs,
+    openForWrite: 'free',
+    recordLock: 'none',
+    process: context.processes.probe(payload.owner.pid!),
+    ...(context.onlyOwner ? { ownChild: true } : {}),
+  };
+  const judgement: Judgement = judge(evidence, context.model, context.volume, context.policy);
+  return { path, kind: 'openclaw-lease', owner: payload.owner, ...judgement, action: actionFor(judgement, context), ...age };
+}
+
+/** All stale rows of one DB go in one BEGIN IMMEDIATE; a live writer (SQLITE_BUSY) keeps them all, at once. */
+function reclaimRows(db: LeaseDatabase, rows: JudgedRow[], context: LockContext): LockEntry[] {
+  const stale = rows.filter((row) => row.entry.verdict === 'stale');
+  if (!context.changes || stale.length === 0) return rows.map((row) => row.entry);
+  const outcome = db.write(() => stale.map((row) => row.remove(db)));
+  const results = new Map<JudgedRow, Partial<LockEntry>>();
+  stale.forEach((row, index) => {
+    switch (outcome.status) {
+      case 'done':
+        results.set(row, outcome.value[index] ? { action: 'reclaimed' } : { action: 'kept', error: 'changed since judged (re-acquired or released); kept' });
+        break;
+      case 'busy':
+        results.set(row, { action: 'kept', error: 'database busy: another process is writing it; kept, not waited for' });
+        break;
+      case 'read-only':
+        results.set(row, { action: 'failed', error: 'database is read-only; make it writable for lockguard to remove stale rows' });
+        break;
+      case 'failed':
+        results.set(row, { action: 'failed', error: `cannot delete (${outcome.message})` });
+        break;
+    }
+  });
+  return rows.map((row) => ({ ...row.entry, ...results.get(row) }));
+}
+
+/** A DB whose writer holds an exclusive lock cannot even be read: report it, keep everything, and do not count it an error. */
+function busyEntry(db: string, table: Table): LockEntry {
+  return {
+    path: `sqlite:${db}#${table}`,
+    kind: 'openclaw-lease',
+    owner: {},
+    verdict: 'unknown',
+    reasons: ['probe-failed'],
+    action: 'kept',
+    error: 'database busy: another process is writing it; rows kept, not waited for',
+  };
+}
+

@@ -1,0 +1,96 @@
+// Run mode (DESIGN §6), in the order it happens: resolve the command, trap signals,
+// sweep, start the child, forward signals and reap orphans until it exits, sweep the
+// locks it left, and exit as it did.
+import type { Logger } from 'pino';
+import type { Config } from '../cli/options.js';
+import type { Report } from '../report/types.js';
+import { sweep } from '../sweep/sweep.js';
+import { execCommand, execSupported, execUnsupportedMessage } from './exec.js';
+import { armKillAfter } from './kill-after.js';
+import { becomeSubreaper, startReaper } from './reaper.js';
+import { resolveCommand } from './resolve.js';
+import { sendSignal, signalNumber, trapSignals, type ForwardedSignal } from './signals.js';
+import { exitCodeOf, startChild, type Child } from './spawn.js';
+
+const EXIT_USAGE = 2;
+const EXIT_SWEEP_ERRORS = 1;
+
+export async function runSupervised(config: Config, logger: Logger): Promise<number> {
+  if (config.exec && !execSupported()) {
+    logger.error(execUnsupportedMessage());
+    return EXIT_USAGE;
+  }
+  const resolved = resolveCommand(config.command[0]!, process.env.PATH);
+  if (!resolved.ok) {
+    logger.error(resolved.message);
+    return resolved.exitCode;
+  }
+  if (config.subreaper) becomeSubreaper(logger);
+
+  // Installed before the sweep: as PID 1, a TERM with no listener would be lost, and
+  // one during the sweep must stop it. Until the child exists, a signal whose default
+  // action ends a process ends lockguard instead, as 128+N; the others are dropped.
+  const beforeStart = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  let onSignal = (signal: ForwardedSignal) => {
+    if (!signal.terminates) {
+      logger.debug({ signal: signal.name }, 'signal before the command started: nothing to forward it to');
+      return;
+    }
+    stoppedBy ??= signal.name;
+    beforeStart.abort(signal.name);
+  };
+  const trap = trapSignals((signal) => onSignal(signal));
+  let presence: { release(): void } | undefined;
+  try {
+    const swept = await sweep(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true }, logger);
+    presence = swept.presence;
+    if (stoppedBy) {
+      logger.info({ signal: stoppedBy }, `${stoppedBy} arrived before the command started: stopped the sweep, not starting the command`);
+      return 128 + signalNumber(stoppedBy);
+    }
+    if (config.strict && swept.report.summary.errors > 0) {
+      logger.error({ errors: swept.report.summary.errors }, `--strict: the sweep had ${swept.report.summary.errors} error(s), so the command was not started. Fix them (see above), or drop --strict.`);
+      return EXIT_SWEEP_ERRORS;
+    }
+    if (config.exec) {
+      const failure = execCommand(resolved.path, config.command);
+      logger.error(failure.message);
+      return failure.exitCode;
+    }
+
+    const child = startChild(resolved.path, config.command, config.signalTarget === 'group');
+    if (child instanceof Promise) {
+      const failure = await child;
+      logger.error(failure.message);
+      return failure.exitCode;
+    }
+    const { target } = child;
+    logger.info({ childPid: target.pid, signalTarget: config.signalTarget, command: config.command }, 'started the command');
+    const killAfter = armKillAfter(config.killAfterMs, target, logger);
+    onSignal = (signal) => {
+      logger.debug({ signal: signal.name, childPid: target.pid, group: target.group }, 'forwarding signal');
+      sendSignal(target, signal.name);
+      killAfter.forwarded(signal.name);
+    };
+    const reaper = startReaper(target.pid, logger);
+    const exit = await child.exited;
+    killAfter.cancel();
+    logger.info({ childPid: target.pid, ...exit }, 'the command exited');
+    await sweepAfterExit(config, child, swept.report, logger);
+    reaper.stop();
+    return exitCodeOf(exit);
+  } finally {
+    trap.release();
+    presence?.release();
+  }
+}
+
+/** A gateway killed by SIGKILL or the OOM killer leaves its locks: its pid and starttime now prove them dead. */
+async function sweepAfterExit(config: Config, child: Child, first: Report, logger: Logger): Promise<void> {
+  if (child.starttime === undefined) {
+    logger.warn({ childPid: child.target.pid }, 'could not read the command\'s starttime from /proc, so its leftover locks are left for the next sweep');
+    return;
+  }
+  await sweep(config, { mode: 'run', onlyOwner: { pid: child.target.pid, starttime: child.starttime }, model: first.namespace }, logger);
+}

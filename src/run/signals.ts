@@ -1,0 +1,85 @@
+// The forwarding table and the one way lockguard sends a signal to its workload.
+import { constants } from 'node:os';
+
+export interface ForwardedSignal {
+  name: NodeJS.Signals;
+  /** The default action ends the process. Before the child exists, only these stop lockguard. */
+  terminates: boolean;
+}
+
+/**
+ * Every signal Node can listen to, in number order, except:
+ * - SIGCHLD, which is ours: it drives the reaper;
+ * - SIGKILL and SIGSTOP, which nobody can catch;
+ * - the synchronous faults (SEGV, BUS, FPE, ILL, ABRT, TRAP, SYS): sent with kill(2) they
+ *   are a mistake, and Node refuses listeners for most of them.
+ *
+ * SIGUSR1 is forwarded, and listening to it also keeps Node from opening its inspector port.
+ * SIGPIPE is forwarded: Node ignores it by default, which would swallow it silently.
+ * SIGTSTP, SIGTTIN and SIGTTOU are forwarded unchanged, as tini does. dumb-init turns them
+ * into SIGSTOP and stops itself, but lockguard, as PID 1, cannot stop itself (the kernel
+ * drops SIGSTOP sent to init from inside its namespace), and a stopped gateway would sit
+ * on its session locks while the container looks alive; `docker pause` is the tool for
+ * freezing. Note that in group mode the child leads its own session, so its process group
+ * is orphaned and the kernel discards these three for processes that leave them at the
+ * default: only a child that catches them notices.
+ */
+export const FORWARDED: readonly ForwardedSignal[] = [
+  { name: 'SIGHUP', terminates: true },
+  { name: 'SIGINT', terminates: true },
+  { name: 'SIGQUIT', terminates: true },
+  { name: 'SIGUSR1', terminates: true },
+  { name: 'SIGUSR2', terminates: true },
+  { name: 'SIGPIPE', terminates: true },
+  { name: 'SIGALRM', terminates: true },
+  { name: 'SIGTERM', terminates: true },
+  { name: 'SIGSTKFLT', terminates: true },
+  { name: 'SIGCONT', terminates: false },
+  { name: 'SIGTSTP', terminates: false },
+  { name: 'SIGTTIN', terminates: false },
+  { name: 'SIGTTOU', terminates: false },
+  { name: 'SIGURG', terminates: false },
+  { name: 'SIGXCPU', terminates: true },
+  { name: 'SIGXFSZ', terminates: true },
+  { name: 'SIGVTALRM', terminates: true },
+  { name: 'SIGPROF', terminates: true },
+  { name: 'SIGWINCH', terminates: false },
+  { name: 'SIGIO', terminates: true },
+  { name: 'SIGPWR', terminates: true },
+];
+
+export function signalNumber(name: NodeJS.Signals): number {
+  return constants.signals[name];
+}
+
+/**
+ * Listen to every forwarded signal until released. Without a listener, Node as PID 1
+ * would ignore TERM and INT (the kernel protects init from signals it does not handle).
+ */
+export function trapSignals(onSignal: (signal: ForwardedSignal) => void): { release(): void } {
+  const listeners = FORWARDED.map((signal) => {
+    const listener = () => onSignal(signal);
+    process.on(signal.name, listener);
+    return { name: signal.name, listener };
+  });
+  return {
+    release() {
+      for (const { name, listener } of listeners) process.off(name, listener);
+    },
+  };
+}
+
+/** Where forwarded signals go: the child's process group (its pid, as it leads it) or the child alone. */
+export interface SignalTarget {
+  pid: number;
+  group: boolean;
+}
+
+/** Send a signal to the target. A target that is already gone is not an error: it raced us to the exit. */
+export function sendSignal(target: SignalTarget, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target.group ? -target.pid : target.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}

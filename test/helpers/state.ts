@@ -1,0 +1,86 @@
+// Temporary OpenClaw-style state dirs and the file facts the sweep tests compare before and after.
+import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface StateDir {
+  dir: string;
+  /** <dir>/agents/<agent>/sessions, created on first use. */
+  sessions(agent?: string): string;
+  /** <dir>/agents/<agent>/sessions/<name>.jsonl.lock */
+  lockPath(name: string, agent?: string): string;
+}
+
+const made: string[] = [];
+
+export function makeTempDir(prefix = 'lockguard-sweep-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function makeStateDir(): StateDir {
+  const dir = makeTempDir('lockguard-state-');
+  const sessions = (agent = 'main') => {
+    const path = join(dir, 'agents', agent, 'sessions');
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  return { dir, sessions, lockPath: (name, agent) => join(sessions(agent), `${name}.jsonl.lock`) };
+}
+
+/** Remove every temp dir made so far (symlinks inside are removed, never followed). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Set a file's mtime to `ageMs` ago and its atime to `atimeAgeMs` ago (default: the same). */
+export function setAge(path: string, ageMs: number, atimeAgeMs = ageMs): void {
+  const now = Date.now();
+  utimesSync(path, new Date(now - atimeAgeMs), new Date(now - ageMs));
+}
+
+/** A session lock as OpenClaw writes it, dated `ageMs` in the past (createdAt and mtime). */
+export function writeSessionLock(path: string, owner: { pid: number; starttime?: number }, ageMs: number): Buffer {
+  const createdAt = new Date(Date.now() - ageMs).toISOString();
+  const bytes = Buffer.from(JSON.stringify({ pid: owner.pid, createdAt, ...(owner.starttime === undefined ? {} : { starttime: owner.starttime }) }));
+  writeFileSync(path, bytes, { flag: 'wx' });
+  setAge(path, ageMs);
+  return bytes;
+}
+
+export interface Fingerprint {
+  bytes: Buffer;
+  ino: bigint;
+  mtimeNs: bigint;
+  atimeNs: bigint;
+}
+
+/** A file's bytes, inode and times (ns). Read with O_NOATIME, so taking a fingerprint never changes the atime it records. */
+export function fingerprint(path: string): Fingerprint {
+  const stat = lstatSync(path, { bigint: true });
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOATIME | constants.O_NOFOLLOW);
+  try {
+    return { bytes: readFileSync(fd), ino: stat.ino, mtimeNs: stat.mtimeNs, atimeNs: stat.atimeNs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function exists(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** Every path under dir (not following symlinks) whose name marks a reclaim in progress: <lock>.reclaim or <lock>.lockguard-<hex>. */
+export function reclaimLeftovers(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (/\.reclaim$|\.lockguard-[0-9a-f]+$/.test(entry.name)) found.push(path);
+      if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return found;
+}

@@ -1,0 +1,78 @@
+// Test 5 (issue 2): empty and malformed locks are kept while younger than the grace (an empty file may be
+// a lock being written: create, then write) and reclaimed as malformed once older; one held open for
+// writing is kept whatever its age.
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
+import { judgedAs } from '../helpers/sweep-report.js';
+import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, setAge, type StateDir } from '../helpers/state.js';
+
+let writing: number | undefined;
+
+beforeAll(assertBuilt);
+afterEach(() => {
+  if (writing !== undefined) closeSync(writing);
+  writing = undefined;
+  removeTempDirs();
+});
+
+const CONTENTS: Record<string, string | Buffer> = {
+  empty: '',
+  whitespace: ' \n\t\n',
+  truncated: '{"pid": 7, "createdAt": "2026-',
+  garbage: 'not a lock at all',
+  'not-utf8': Buffer.from([0xff, 0xfe, 0x7b, 0x22, 0x80]),
+  array: '[7]',
+};
+
+function writeMalformed(state: StateDir): string[] {
+  return Object.entries(CONTENTS).map(([name, bytes]) => {
+    const path = state.lockPath(name);
+    writeFileSync(path, bytes, { flag: 'wx' });
+    return path;
+  });
+}
+
+describe('empty and malformed locks', () => {
+  it('are kept (malformed-in-grace) while younger than the grace, and reclaimed (malformed) once older', async () => {
+    const state = makeStateDir();
+    const paths = writeMalformed(state);
+
+    const young = await sweepAsPid1(['--state-dir', state.dir]);
+    expect(young.code, young.stderr).toBe(0);
+    for (const path of paths) {
+      expect(judgedAs(young.report, path), path).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
+      expect(exists(path)).toBe(true);
+    }
+
+    // Older than the default grace (30 s) but younger than a --grace of 5 minutes: still kept under that grace.
+    for (const path of paths) setAge(path, 60_000);
+    const longGrace = await sweepAsPid1(['--state-dir', state.dir, '--grace', '5m']);
+    expect(longGrace.code, longGrace.stderr).toBe(0);
+    for (const path of paths) expect(judgedAs(longGrace.report, path), path).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
+
+    const old = await sweepAsPid1(['--state-dir', state.dir]);
+    expect(old.code, old.stderr).toBe(0);
+    for (const path of paths) {
+      expect(judgedAs(old.report, path), path).toEqual({ verdict: 'stale', reasons: ['malformed'], action: 'reclaimed' });
+      expect(exists(path), path).toBe(false);
+    }
+    expect(old.report.summary).toMatchObject({ locks: paths.length, stale: paths.length, reclaimed: paths.length, errors: 0 });
+    expect(reclaimLeftovers(state.dir)).toEqual([]);
+  });
+
+  it('keeps an old empty lock that a process still holds open for writing (held-open)', async () => {
+    const state = makeStateDir();
+    const path = state.lockPath('being-written');
+    writing = openSync(path, 'wx');
+    setAge(path, 10 * 60_000);
+    const before = fingerprint(path);
+
+    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive']);
+    expect(code, stderr).toBe(0);
+    expect(judgedAs(report, path)).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
+    const after = fingerprint(path);
+    expect(after.ino).toBe(before.ino);
+    expect(after.bytes.length).toBe(0);
+  });
+});

@@ -1,0 +1,84 @@
+// Test 9 (issue 2): a reclaim race. lockguard judges a lock stale, then (held at a test pause point) the
+// lock is replaced: removed and taken anew by a live holder, or rewritten in place. The new lock survives
+// byte for byte (same inode), the entry fails naming the race, and no .reclaim or .lockguard-* is left.
+import { type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopGroup, sweepAsPid1 } from '../helpers/namespace.js';
+import { entryFor, judgedAs } from '../helpers/sweep-report.js';
+import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
+
+let holder: ChildProcess | undefined;
+
+beforeAll(assertBuilt);
+afterEach(async () => {
+  await stopGroup(holder);
+  holder = undefined;
+  removeTempDirs();
+});
+
+async function waitForMarker(marker: string, sweep: Promise<unknown>): Promise<{ step: string; path: string }> {
+  let finished = false;
+  void sweep.finally(() => (finished = true));
+  for (let i = 0; i < 1_000; i++) {
+    if (existsSync(marker)) {
+      const text = readFileSync(marker, 'utf8');
+      if (text) return JSON.parse(text);
+    }
+    if (finished) throw new Error('lockguard finished without reaching the pause point');
+    await sleep(10);
+  }
+  throw new Error('lockguard never reached the pause point');
+}
+
+describe('a lock replaced between judging and reclaiming', () => {
+  it.each([
+    { step: 'judged', how: 'replaced' },
+    { step: 'guard-taken', how: 'replaced' },
+    { step: 'judged', how: 'rewritten' },
+  ] as const)('at $step, $how: the new lock survives byte for byte and the race is reported', async ({ step, how }) => {
+    const state = makeStateDir();
+    const out = makeTempDir();
+    const lock = state.lockPath('raced');
+    writeSessionLock(lock, { pid: 7, starttime: 1 }, 10 * 60_000);
+    const marker = join(out, 'paused');
+
+    const sweep = sweepAsPid1(['--state-dir', state.dir], { LOCKGUARD_TEST_PAUSE_AT: step, LOCKGUARD_TEST_PAUSE_FILE: marker });
+    const paused = await waitForMarker(marker, sweep);
+    expect(paused).toMatchObject({ step, path: lock });
+
+    if (how === 'replaced') {
+      // The stale owner's lock goes, and a live gateway takes the session at once (open "wx", fd held).
+      unlinkSync(lock);
+      holder = await startHelper([NODE, LOCK_WRITER, lock, 'hold']);
+    } else {
+      writeFileSync(lock, JSON.stringify({ pid: 4242, createdAt: new Date().toISOString(), note: 'rewritten in place' }));
+    }
+    const replacement = fingerprint(lock);
+    unlinkSync(marker);
+
+    const { code, report, stderr } = await sweep;
+    const entry = entryFor(report, lock);
+    expect({ verdict: entry.verdict, reasons: entry.reasons }).toEqual({ verdict: 'stale', reasons: ['previous-namespace'] });
+    // Not reclaimed: failed (an entry not handled, exit 1) or kept (exit 0), with an error that names the race.
+    expect(['failed', 'kept']).toContain(entry.action);
+    expect(entry.error).toMatch(how === 'replaced' ? /replaced|rewritten/ : /rewritten/);
+    expect(code, stderr).toBe(entry.action === 'failed' ? 1 : 0);
+    expect(report.summary).toMatchObject({ locks: 1, reclaimed: 0, errors: entry.action === 'failed' ? 1 : 0 });
+
+    const now = fingerprint(lock);
+    expect(now.bytes.equals(replacement.bytes)).toBe(true);
+    expect(now.ino).toBe(replacement.ino);
+    expect(now.mtimeNs).toBe(replacement.mtimeNs);
+    expect(reclaimLeftovers(state.dir)).toEqual([]);
+
+    if (how === 'replaced') {
+      // And the next sweep sees the new owner holding it.
+      const next = await sweepAsPid1(['--state-dir', state.dir]);
+      expect(next.code, next.stderr).toBe(0);
+      expect(judgedAs(next.report, lock)).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
+    }
+  });
+});
