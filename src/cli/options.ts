@@ -145,10 +145,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const { values, positionals } = parseTokens(ownArgs);
   const flags = values as Record<string, string | string[] | boolean | undefined>;
 
-  const mode = chooseMode(positionals, dashDash !== -1, command, flags);
-  if (mode !== 'run') {
+  const { mode, validatedAs } = chooseMode(positionals, dashDash !== -1, command, flags);
+  if (validatedAs !== 'run') {
     const runOnly = RUN_ONLY.find((name) => flags[name] !== undefined);
-    if (runOnly) throw new UsageError(`--${runOnly} applies only to run mode (lockguard [OPTIONS] -- COMMAND), not to "${mode}"`);
+    if (runOnly) throw new UsageError(`--${runOnly} applies only to run mode (lockguard [OPTIONS] -- COMMAND)${validatedAs ? `, not to "${validatedAs}"` : ''}`);
   }
 
   const str = (name: OptionName) => (flags[name] as string | undefined) ?? env[envName(name)];
@@ -182,19 +182,27 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   };
 }
 
-function chooseMode(positionals: string[], hasDashDash: boolean, command: string[], flags: Record<string, unknown>): Mode {
-  if (flags.help) return 'help';
-  if (flags.version) return 'version';
+/**
+ * The mode to run, and the mode the command line is validated as: `--help` and `--version`
+ * still check the rest of the line, so a manifest's command can be tested with `--help` appended.
+ */
+function chooseMode(positionals: string[], hasDashDash: boolean, command: string[], flags: Record<string, unknown>): { mode: Mode; validatedAs: 'run' | 'sweep' | 'inspect' | undefined } {
+  const informational = flags.help ? 'help' : flags.version ? 'version' : undefined;
   const [first, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}". Put the command after "--": lockguard [OPTIONS] -- COMMAND [ARGS...]`);
+  let validatedAs: 'run' | 'sweep' | 'inspect' | undefined;
   if (first === 'sweep' || first === 'inspect') {
     if (hasDashDash) throw new UsageError(`"${first}" takes no command after "--"; to run a command, drop "${first}": lockguard [OPTIONS] -- COMMAND`);
-    return first;
+    validatedAs = first;
+  } else if (first !== undefined) {
+    throw new UsageError(`unknown subcommand "${first}": expected sweep, inspect, or "-- COMMAND [ARGS...]"`);
+  } else if (hasDashDash) {
+    if (command.length === 0) throw new UsageError('no command after "--": lockguard [OPTIONS] -- COMMAND [ARGS...]');
+    validatedAs = 'run';
+  } else if (!informational) {
+    throw new UsageError('nothing to do: give a subcommand (sweep, inspect) or a command after "--". Run "lockguard --help".');
   }
-  if (first !== undefined) throw new UsageError(`unknown subcommand "${first}": expected sweep, inspect, or "-- COMMAND [ARGS...]"`);
-  if (!hasDashDash) throw new UsageError('nothing to do: give a subcommand (sweep, inspect) or a command after "--". Run "lockguard --help".');
-  if (command.length === 0) throw new UsageError('no command after "--": lockguard [OPTIONS] -- COMMAND [ARGS...]');
-  return 'run';
+  return { mode: informational ?? validatedAs!, validatedAs };
 }
 
 export const HELP_OPTIONS: ReadonlyArray<{ name: string; env?: string; forms: string }> = Object.entries(OPTION_SPECS).map(([name, spec]) => ({

@@ -34,8 +34,12 @@ export interface Policy {
 export const TOO_OLD_MS = 30 * 60_000;
 /** A start recorded in ms by another clock reading (payloads' pidStartTimeMs) agrees with ours only to within this. */
 export const START_TOLERANCE_MS = 1_500;
-/** Wall clocks between writers and the kernel may disagree a little; times closer than this prove nothing. */
-const CLOCK_SLACK_MS = 1_000;
+/**
+ * Times closer than this prove nothing. On one kernel, createdAt (Date.now), mtime (the coarse
+ * file clock) and bornAt (10 ms ticks on the boot clock) agree to a few tens of ms; a container
+ * restarted a second after its gateway wrote a lock must still see that lock as older.
+ */
+const CLOCK_SLACK_MS = 250;
 
 type WriterNamespace = 'ours' | 'other' | 'unknown';
 

@@ -47,7 +47,11 @@ describe('parseConfig', () => {
 
   it('validates every option before honouring --help, so manifests can be checked', () => {
     expect(parseConfig(['sweep', '--help'], env).mode).toBe('help');
+    expect(parseConfig(['--help'], env).mode).toBe('help');
+    expect(parseConfig(['--kill-after', '20s', '--help', '--', 'node', 'gateway.js'], env).mode).toBe('help');
     expect(() => parseConfig(['sweep', '--volume', 'nope', '--help'], env)).toThrow(UsageError);
+    expect(() => parseConfig(['bogus', '--help'], env)).toThrow('unknown subcommand "bogus"');
+    expect(() => parseConfig(['sweep', '--kill-after', '1s', '--help'], env)).toThrow('--kill-after applies only to run mode');
   });
 });
 
