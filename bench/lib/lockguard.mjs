@@ -1,0 +1,75 @@
+// Which lockguard modes work in this checkout. Each mode is probed with a tiny real run;
+// a mode that does not work yet is reported as missing (with the reason) in every row
+// that needs it, and the baselines still run.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { progress } from './progress.mjs';
+import { tail } from './exec.mjs';
+
+export function prepareLockguard(repo, node) {
+  const built = ensureBuilt(repo, node, join(repo, 'dist', 'entrypoint.js'));
+  if (built.missing) return { entry: undefined, sweep: built, run: built, exec: built, dispose() {} };
+  const { entry, sha256, dispose } = snapshot(repo);
+  const scratch = mkdtempSync(join(tmpdir(), 'lockguard-bench-probe-'));
+  try {
+    return { entry, sha256, dispose, sweep: probeSweep(node, entry, scratch), run: probeRun(node, entry, scratch, []), exec: probeRun(node, entry, scratch, ['--exec']) };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// The bench runs a private copy of the bundle: a rebuild of dist/ during the run (tests
+// do that) must not hand half of the runs a half-written file. It stays inside the repo
+// (bench/tmp/, ignored by git) so that `require('koffi')` still resolves.
+function snapshot(repo) {
+  const dir = join(repo, 'bench', 'tmp');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, `entrypoint-${process.pid}.js`);
+  copyFileSync(join(repo, 'dist', 'entrypoint.js'), entry);
+  const sha256 = createHash('sha256').update(readFileSync(entry)).digest('hex');
+  const dispose = () => {
+    rmSync(entry, { force: true });
+    if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  };
+  return { entry, sha256, dispose };
+}
+
+// A clean clone builds dist/ in `npm ci` (prepare); build here only when it is absent.
+function ensureBuilt(repo, node, entry) {
+  if (!existsSync(entry)) {
+    progress('dist/entrypoint.js is missing; building it');
+    const r = spawnSync(node, [join(repo, 'scripts', 'build.mjs')], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) return { missing: `build failed: ${tail(r.stderr)}` };
+  }
+  const help = spawnSync(node, [entry, '--help'], { encoding: 'utf8', timeout: 20_000 });
+  return help.status === 0 ? { ok: true } : { missing: `--help exited ${help.status}: ${tail(help.stderr)}` };
+}
+
+function probeSweep(node, entry, scratch) {
+  const state = join(scratch, 'sweep');
+  const sessions = join(state, 'agents', 'probe', 'sessions');
+  mkdirSync(sessions, { recursive: true });
+  writeFileSync(join(sessions, 's.jsonl'), '{}\n');
+  writeFileSync(join(sessions, 's.jsonl.lock'), JSON.stringify({ pid: 999_999_999, createdAt: new Date().toISOString() }));
+  const r = spawnSync(node, [entry, 'sweep', '--state-dir', state, '--dry-run', '--json'], { encoding: 'utf8', timeout: 20_000 });
+  if (r.status !== 0 && r.status !== 1) return { missing: `sweep exited ${r.status}: ${tail(r.stderr)}` };
+  try {
+    const report = JSON.parse(r.stdout);
+    if (typeof report?.summary?.durationMs !== 'number') return { missing: 'sweep --json has no summary.durationMs' };
+    return { ok: true };
+  } catch {
+    return { missing: `sweep --json printed no JSON: ${tail(r.stdout || r.stderr)}` };
+  }
+}
+
+// Run mode must pass the child's exit code through; that is the contract the bench relies on.
+function probeRun(node, entry, scratch, extra) {
+  const state = join(scratch, `run${extra.join('')}`);
+  mkdirSync(state, { recursive: true });
+  const r = spawnSync(node, [entry, '--state-dir', state, ...extra, '--', '/bin/sh', '-c', 'exit 3'], { encoding: 'utf8', timeout: 20_000 });
+  const mode = extra.length ? `${extra.join(' ')} mode` : 'run mode';
+  return r.status === 3 ? { ok: true } : { missing: `${mode} not working (exit ${r.status ?? r.signal}, expected 3): ${tail(r.stderr)}` };
+}
