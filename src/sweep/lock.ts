@@ -37,20 +37,21 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Loc
     if (opened.notRegular) return notRegular(candidate, context);
     return unreadable(candidate, opened.code, context);
   }
-  let judged: { payload: ParsedPayload; judgement: Judgement } | undefined;
   try {
-    judged = judgeFile(opened.snapshot, candidate.kind, opened.fd, context);
+    const judged: { payload: ParsedPayload; judgement: Judgement } | undefined = judgeFile(opened.snapshot, candidate.kind, opened.fd, context);
+    if (!judged) return undefined;
+    const { payload, judgement } = judged;
+    const entry = entryOf(candidate, payload, judgement, opened.snapshot, context);
+    if (!context.changes) return entry;
+    if (candidate.role === 'leftover') return { ...entry, ...repairLeftover(opened.snapshot, judgement, context) };
+    if (judgement.verdict !== 'stale') return entry;
+    pausePoint('judged', candidate.path);
+    return { ...entry, ...reclaim(opened.snapshot, context) };
   } finally {
+    // Kept open until the reclaim is done: while our fd is open the judged inode cannot be freed, so a new
+    // lock created under the name meanwhile cannot get its inode number, and the dev/ino checks stay sound.
     closeSync(opened.fd);
   }
-  if (!judged) return undefined;
-  const { payload, judgement } = judged;
-  const entry = entryOf(candidate, payload, judgement, opened.snapshot, context);
-  if (!context.changes) return entry;
-  if (candidate.role === 'leftover') return { ...entry, ...repairLeftover(opened.snapshot, judgement, context) };
-  if (judgement.verdict !== 'stale') return entry;
-  pausePoint('judged', candidate.path);
-  return { ...entry, ...reclaim(opened.snapshot, context) };
 }
 
 function openForWriteOf(fd: number): Evidence['openForWrite'] {

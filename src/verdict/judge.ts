@@ -44,7 +44,10 @@ const CLOCK_SLACK_MS = 250;
 type WriterNamespace = 'ours' | 'other' | 'unknown';
 
 export function judge(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
-  const base = decide(evidence, model, volume, policy);
+  const decided = decide(evidence, model, volume, policy);
+  // Without the read-lease probe (not the file's owner and no CAP_LEASE, or a filesystem without
+  // leases such as NFS) a live holder in another namespace cannot be ruled out: no proof of death.
+  const base = decided.verdict === 'stale' && evidence.openForWrite === 'unknown' ? unknown('probe-failed') : decided;
   const lockTime = newestTime(evidence);
   if (base.verdict !== 'stale' && lockTime !== undefined && policy.nowMs - lockTime > policy.tooOldMs) {
     return { verdict: base.verdict, reasons: [...base.reasons, 'too-old'] };

@@ -128,6 +128,11 @@ describe('malformed locks and notes', () => {
     expect(judge(malformed(60_000), model, SHARED, POLICY)).toEqual({ verdict: 'stale', reasons: ['malformed'] });
   });
 
+  it('no proof of death stands when the held-open probe could not run', () => {
+    expect(judge({ ...evidenceOf(42, AFTER, { pidNsInode: OUR_NS }), openForWrite: 'unknown' }, model, EXCLUSIVE_FLAG, POLICY)).toEqual({ verdict: 'unknown', reasons: ['probe-failed'] });
+    expect(judge({ ...evidenceOf(7, BEFORE), openForWrite: 'unknown' }, model, EXCLUSIVE_PROVEN, POLICY).reasons).toEqual(['probe-failed']);
+  });
+
   it('is kept when the held-open probe could not run', () => {
     expect(judge({ ...malformed(60_000), openForWrite: 'unknown' }, model, SHARED, POLICY).verdict).toBe('unknown');
   });
