@@ -14,14 +14,15 @@ export function execUnsupportedMessage(): string {
 /**
  * execve(2) the resolved command; returns only what stopped it first.
  *
- * process.execve cannot fail gracefully: Node runs its exit hooks first, so when the
- * kernel refuses, it aborts with a native stack trace. So check beforehand what the
+ * process.execve cannot fail gracefully: when the kernel refuses, Node aborts the
+ * process (SIGABRT, with a native stack trace) instead of throwing. So check what the
  * kernel will load besides the file (a script's #! interpreter, a binary's dynamic
  * loader), so that the usual mistakes get one line and the shell's exit code.
  *
- * Call it while the signal listeners are still installed: execve resets caught signals
- * to their defaults, but Node's ignored ones (SIGPIPE, SIGXFSZ) would stay ignored in
- * the command.
+ * Node ignores SIGPIPE and SIGXFSZ from its start, and execve keeps ignored signals
+ * ignored. The signal trap has already taken both (a caught signal, or one whose
+ * listener is gone, is back to its default after execve), so the command starts with
+ * none ignored.
  */
 export function execCommand(path: string, argv: readonly string[]): LaunchFailure {
   const loader = loaderOf(path);

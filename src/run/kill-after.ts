@@ -19,7 +19,7 @@ export function armKillAfter(ms: number | undefined, target: SignalTarget, logge
       if (ms === undefined || timer !== undefined || !STOP_REQUESTS.has(signal)) return;
       timer = setTimeout(() => {
         logger.warn({ pid: target.pid, group: target.group, afterMs: ms, after: signal }, `the child is still running ${ms} ms after ${signal}: sending SIGKILL (--kill-after)`);
-        sendSignal(target, 'SIGKILL');
+        sendSignal(target, 'SIGKILL', logger);
       }, ms);
     },
     cancel() {

@@ -1,9 +1,9 @@
 // Reaping the orphans that the kernel hands to PID 1 (or to a child subreaper).
 //
 // Never waitpid(-1): libuv waits for the main child by its pid, and a status stolen from
-// it means its exit event never fires and lockguard hangs. So the reaper only waits for
-// pids it has seen in /proc as zombies whose parent is us, and never for the main child.
-import { readdirSync } from 'node:fs';
+// it means its exit event never fires and lockguard hangs. So the reaper only waits, one
+// by one, for the pids the kernel lists as our children, and never for the main child.
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { reapPid, setChildSubreaper } from '../kernel/ffi.js';
 import { readStat } from '../model/procfs.js';
@@ -30,13 +30,14 @@ export interface Reaper {
 
 export function startReaper(mainPid: number, logger: Logger): Reaper {
   let scheduled = false;
-  // Many SIGCHLDs read in one turn of the event loop cost one pass over /proc.
+  // Many SIGCHLDs read in one turn of the event loop cost one pass; a pass that reaped
+  // something runs again, since more may have died while it worked.
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
-      reapOrphans(mainPid, logger);
+      if (reapOrphans(mainPid, logger) > 0) schedule();
     });
   };
   process.on('SIGCHLD', schedule);
@@ -45,26 +46,39 @@ export function startReaper(mainPid: number, logger: Logger): Reaper {
     stop() {
       process.off('SIGCHLD', schedule);
       clearInterval(timer);
-      reapOrphans(mainPid, logger);
+      while (reapOrphans(mainPid, logger) > 0);
     },
   };
 }
 
-function reapOrphans(mainPid: number, logger: Logger): void {
-  for (const pid of zombieChildren(mainPid)) {
+/** One pass: waitpid(WNOHANG) on each of our children but the main one. Returns how many it reaped. */
+function reapOrphans(mainPid: number, logger: Logger): number {
+  let reaped = 0;
+  for (const pid of ourChildren()) {
+    if (pid === mainPid) continue;
     const outcome = reapPid(pid);
-    if (outcome.state === 'exited') logger.debug({ pid, status: outcome.status }, 'reaped an orphaned zombie');
+    if (outcome.state !== 'exited') continue;
+    reaped++;
+    logger.debug({ pid, status: outcome.status }, 'reaped an orphaned zombie');
+  }
+  return reaped;
+}
+
+/**
+ * Our children: the kernel lists them per thread in /proc/self/task/<tid>/children (an
+ * adopted orphan may hang off any of our threads). Without that file (CONFIG_PROC_CHILDREN
+ * off), every process in /proc whose parent is us.
+ */
+function ourChildren(): number[] {
+  try {
+    return readdirSync('/proc/self/task').flatMap((tid) => parsePids(readFileSync(`/proc/self/task/${tid}/children`, 'latin1')));
+  } catch {
+    return readdirSync('/proc')
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && readStat(pid)?.ppid === process.pid);
   }
 }
 
-/** Our zombie children other than the main child, from /proc (which must be our namespace's). */
-function zombieChildren(mainPid: number): number[] {
-  const zombies: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === mainPid) continue;
-    const stat = readStat(pid);
-    if (stat?.ppid === process.pid && stat.state === 'Z') zombies.push(pid);
-  }
-  return zombies;
+function parsePids(text: string): number[] {
+  return text.trim().split(/\s+/).map(Number).filter((pid) => Number.isInteger(pid) && pid > 0);
 }

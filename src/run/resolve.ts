@@ -3,7 +3,6 @@
 // exit codes (127 not found, 126 not executable) and one line that says what to fix,
 // and so that --exec (execve has no PATH search) and supervised runs agree.
 import { accessSync, constants, statSync } from 'node:fs';
-import { join } from 'node:path';
 
 export type Resolution = { ok: true; path: string } | LaunchFailure;
 
@@ -35,7 +34,8 @@ export function resolveCommand(name: string, pathEnv: string | undefined): Resol
   // when nothing later on PATH is (then it is 126, not 127).
   let blocked: { path: string; candidate: Candidate } | undefined;
   for (const dir of searchPath.split(':')) {
-    const path = join(dir === '' ? '.' : dir, name);
+    // Not path.join: it would turn "./name" (an empty PATH entry) into a bare name.
+    const path = `${dir === '' ? '.' : dir}/${name}`;
     const candidate = examine(path);
     if (candidate === 'executable') return { ok: true, path };
     if (candidate !== 'missing') blocked ??= { path, candidate };

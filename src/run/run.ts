@@ -3,8 +3,8 @@
 // locks it left, and exit as it did.
 import type { Logger } from 'pino';
 import type { Config } from '../cli/options.js';
-import type { Report } from '../report/types.js';
-import { sweep } from '../sweep/sweep.js';
+import type { NamespaceModel } from '../model/types.js';
+import { sweep, type SweepOptions, type SweepResult } from '../sweep/sweep.js';
 import { execCommand, execSupported, execUnsupportedMessage } from './exec.js';
 import { armKillAfter } from './kill-after.js';
 import { becomeSubreaper, startReaper } from './reaper.js';
@@ -41,16 +41,16 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     beforeStart.abort(signal.name);
   };
   const trap = trapSignals((signal) => onSignal(signal));
-  let presence: { release(): void } | undefined;
+  let swept: SweepResult | undefined;
   try {
-    const swept = await sweep(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true }, logger);
-    presence = swept.presence;
+    swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true }, logger);
     if (stoppedBy) {
       logger.info({ signal: stoppedBy }, `${stoppedBy} arrived before the command started: stopped the sweep, not starting the command`);
       return 128 + signalNumber(stoppedBy);
     }
-    if (config.strict && swept.report.summary.errors > 0) {
-      logger.error({ errors: swept.report.summary.errors }, `--strict: the sweep had ${swept.report.summary.errors} error(s), so the command was not started. Fix them (see above), or drop --strict.`);
+    const errors = swept ? swept.report.summary.errors : 1;
+    if (config.strict && errors > 0) {
+      logger.error({ errors }, `--strict: the sweep had ${errors} error(s), so the command was not started. Fix them (see above), or drop --strict.`);
       return EXIT_SWEEP_ERRORS;
     }
     if (config.exec) {
@@ -70,27 +70,43 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     const killAfter = armKillAfter(config.killAfterMs, target, logger);
     onSignal = (signal) => {
       logger.debug({ signal: signal.name, childPid: target.pid, group: target.group }, 'forwarding signal');
-      sendSignal(target, signal.name);
+      sendSignal(target, signal.name, logger);
       killAfter.forwarded(signal.name);
     };
     const reaper = startReaper(target.pid, logger);
     const exit = await child.exited;
     killAfter.cancel();
+    onSignal = (signal) => logger.debug({ signal: signal.name }, 'the command has exited: not forwarding');
     logger.info({ childPid: target.pid, ...exit }, 'the command exited');
-    await sweepAfterExit(config, child, swept.report, logger);
+    await sweepAfterExit(config, child, swept?.report.namespace, logger);
     reaper.stop();
     return exitCodeOf(exit);
   } finally {
     trap.release();
-    presence?.release();
+    swept?.presence.release();
+  }
+}
+
+/**
+ * The sweep serves the workload and must not take it down: an unexpected failure is
+ * logged in one line and counts as a sweep error (so --strict still refuses to start),
+ * and the post-exit sweep can never replace the command's exit code.
+ */
+async function sweepSafely(config: Config, options: SweepOptions, logger: Logger): Promise<SweepResult | undefined> {
+  try {
+    return await sweep(config, options, logger);
+  } catch (error) {
+    logger.error(`the sweep stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}. Locks it had not reached are left for the next sweep; please report this.`);
+    logger.debug({ err: error }, 'sweep failure details');
+    return undefined;
   }
 }
 
 /** A gateway killed by SIGKILL or the OOM killer leaves its locks: its pid and starttime now prove them dead. */
-async function sweepAfterExit(config: Config, child: Child, first: Report, logger: Logger): Promise<void> {
+async function sweepAfterExit(config: Config, child: Child, model: NamespaceModel | undefined, logger: Logger): Promise<void> {
   if (child.starttime === undefined) {
     logger.warn({ childPid: child.target.pid }, 'could not read the command\'s starttime from /proc, so its leftover locks are left for the next sweep');
     return;
   }
-  await sweep(config, { mode: 'run', onlyOwner: { pid: child.target.pid, starttime: child.starttime }, model: first.namespace }, logger);
+  await sweepSafely(config, { mode: 'run', onlyOwner: { pid: child.target.pid, starttime: child.starttime }, ...(model ? { model } : {}) }, logger);
 }

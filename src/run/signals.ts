@@ -1,5 +1,6 @@
 // The forwarding table and the one way lockguard sends a signal to its workload.
 import { constants } from 'node:os';
+import type { Logger } from 'pino';
 
 export interface ForwardedSignal {
   name: NodeJS.Signals;
@@ -11,18 +12,19 @@ export interface ForwardedSignal {
  * Every signal Node can listen to, in number order, except:
  * - SIGCHLD, which is ours: it drives the reaper;
  * - SIGKILL and SIGSTOP, which nobody can catch;
- * - the synchronous faults (SEGV, BUS, FPE, ILL, ABRT, TRAP, SYS): sent with kill(2) they
- *   are a mistake, and Node refuses listeners for most of them.
+ * - the synchronous faults (SEGV, BUS, FPE, ILL, ABRT, TRAP, SYS): they report a fault in
+ *   lockguard itself, where a JS listener would run in a broken process and hide the
+ *   crash; one sent with kill(2) is a mistake.
  *
  * SIGUSR1 is forwarded, and listening to it also keeps Node from opening its inspector port.
  * SIGPIPE is forwarded: Node ignores it by default, which would swallow it silently.
- * SIGTSTP, SIGTTIN and SIGTTOU are forwarded unchanged, as tini does. dumb-init turns them
- * into SIGSTOP and stops itself, but lockguard, as PID 1, cannot stop itself (the kernel
- * drops SIGSTOP sent to init from inside its namespace), and a stopped gateway would sit
- * on its session locks while the container looks alive; `docker pause` is the tool for
- * freezing. Note that in group mode the child leads its own session, so its process group
- * is orphaned and the kernel discards these three for processes that leave them at the
- * default: only a child that catches them notices.
+ * SIGTSTP, SIGTTIN and SIGTTOU are forwarded unchanged. (tini forwards TSTP but ignores
+ * TTIN and TTOU; dumb-init turns all three into SIGSTOP for the child and stops itself.)
+ * lockguard as PID 1 cannot stop itself (the kernel drops SIGSTOP sent to init from inside
+ * its namespace), and a stopped gateway would sit on its session locks while the container
+ * looks alive; `docker pause` is the tool for freezing. In group mode the child leads its
+ * own session, so its process group is orphaned and the kernel discards these three for
+ * processes that leave them at the default: only a child that catches them notices.
  */
 export const FORWARDED: readonly ForwardedSignal[] = [
   { name: 'SIGHUP', terminates: true },
@@ -75,11 +77,16 @@ export interface SignalTarget {
   group: boolean;
 }
 
-/** Send a signal to the target. A target that is already gone is not an error: it raced us to the exit. */
-export function sendSignal(target: SignalTarget, signal: NodeJS.Signals): void {
+/**
+ * Send a signal to the target. A target already gone raced us to the exit, which is
+ * fine; any other refusal (EPERM from a child that changed its uid) is logged, never
+ * thrown: this runs in a signal listener, and a throw there would end lockguard.
+ */
+export function sendSignal(target: SignalTarget, signal: NodeJS.Signals, logger: Logger): void {
   try {
     process.kill(target.group ? -target.pid : target.pid, signal);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ESRCH') logger.warn({ signal, pid: target.pid, group: target.group, code }, `could not send ${signal} to the command (${code}); it keeps running without it`);
   }
 }

@@ -1,0 +1,80 @@
+// Signals sent to lockguard (PID 1) reach the command, or stop lockguard before it starts it.
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, NODE, startLockguard, tempDir } from './harness.js';
+
+// Written out independently of src/run/signals.ts, so that a signal dropped from the
+// forwarding table fails here: 1–31 except the uncatchable, SIGCHLD and the faults.
+const NOT_FORWARDED = new Set(['SIGKILL', 'SIGSTOP', 'SIGCHLD', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT', 'SIGTRAP', 'SIGSYS'].map((name) => constants.signals[name as NodeJS.Signals]));
+const FORWARDABLE: NodeJS.Signals[] = [];
+for (let number = 1; number <= 31; number++) {
+  const name = (Object.keys(constants.signals) as NodeJS.Signals[]).find((candidate) => constants.signals[candidate] === number)!;
+  if (!NOT_FORWARDED.has(number)) FORWARDABLE.push(name);
+}
+
+describe('forwarding, lockguard as PID 1', () => {
+  it(`delivers every forwardable signal (${FORWARDABLE.length} of 1–31) to the child, in the order sent`, async () => {
+    expect(FORWARDABLE).toHaveLength(21);
+    const run = startLockguard(['--', NODE, join(FIXTURES, 'catcher.mjs'), ...FORWARDABLE]);
+    await run.stdoutMatches(/^ready\n/);
+    const lockguardPid = await run.trapped();
+    for (const [index, signal] of FORWARDABLE.entries()) {
+      process.kill(lockguardPid, signal);
+      // One at a time: a standard signal sent again before delivery coalesces with the first.
+      await run.stdoutMatches(new RegExp(`^ready\\n(?:SIG\\w+\\n){${index + 1}}`));
+    }
+    const outcome = await run.done;
+    expect(outcome.stdout).toBe(['ready', ...FORWARDABLE].join('\n') + '\n');
+    expect(outcome.code).toBe(0);
+  });
+
+  it('with --signal-target group (the default), a grandchild in the child\'s group gets TERM too', async () => {
+    const run = startLockguard(['--', NODE, join(FIXTURES, 'family.mjs')]);
+    await run.stdoutMatches(/^ready$/m);
+    process.kill(await run.trapped(), 'SIGTERM');
+    const outcome = await run.done;
+    expect(outcome.stdout).toMatch(/^child: SIGTERM$/m);
+    expect(outcome.stdout).toMatch(/^grandchild: SIGTERM$/m);
+    expect(outcome.code).toBe(0);
+  });
+
+  it('with --signal-target child, only the child gets TERM', async () => {
+    const run = startLockguard(['--signal-target', 'child', '--', NODE, join(FIXTURES, 'family.mjs')]);
+    await run.stdoutMatches(/^ready$/m);
+    process.kill(await run.trapped(), 'SIGTERM');
+    const outcome = await run.done;
+    expect(outcome.stdout).toMatch(/^child: SIGTERM$/m);
+    expect(outcome.stdout).not.toMatch(/grandchild: SIGTERM/);
+    expect(outcome.code).toBe(0);
+  });
+});
+
+describe('--kill-after', () => {
+  it('SIGKILLs a child that ignores TERM about 1s after the TERM: exit 137', async () => {
+    const run = startLockguard(['--kill-after', '1s', '--', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done']);
+    await run.stdoutMatches(/^ready$/m);
+    const lockguardPid = await run.trapped();
+    const sentAt = performance.now();
+    process.kill(lockguardPid, 'SIGTERM');
+    const outcome = await run.done;
+    const elapsedMs = performance.now() - sentAt;
+    expect(outcome.code).toBe(137);
+    expect(elapsedMs).toBeGreaterThanOrEqual(800);
+    expect(elapsedMs).toBeLessThanOrEqual(5000);
+    expect(outcome.logs.some((line) => line.level === 40 && /sending SIGKILL \(--kill-after\)/.test(line.msg))).toBe(true);
+  });
+});
+
+describe('a signal during the sweep', () => {
+  it('stops lockguard with 143 before the command ever runs', async () => {
+    const marker = join(tempDir(), 'ran');
+    const run = startLockguard(['--', 'touch', marker], { env: { LOCKGUARD_TEST_SWEEP_DELAY_MS: '3000' } });
+    process.kill(await run.trapped(), 'SIGTERM');
+    const outcome = await run.done;
+    expect(outcome.code).toBe(143);
+    expect(existsSync(marker)).toBe(false);
+    expect(outcome.logs.some((line) => line.msg === 'started the command')).toBe(false);
+  });
+});
