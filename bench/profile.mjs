@@ -172,8 +172,6 @@ function importTimes(tmp) {
   const cases = [
     ['(nothing)', ['--input-type=module', '-e', '']],
     ['pino', ['--input-type=module', '-e', "await import('pino')"]],
-    ['zod', ['--input-type=module', '-e', "await import('zod')"]],
-    ['execa', ['--input-type=module', '-e', "await import('execa')"]],
     ['koffi', ['--input-type=module', '-e', "(await import('node:module')).createRequire(import.meta.url)('koffi')"]],
     ['dist/entrypoint.js --help', [ENTRY, '--help']],
   ];

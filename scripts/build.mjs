@@ -6,6 +6,21 @@ import { chmodSync, readFileSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outfile = new URL('../dist/entrypoint.js', import.meta.url).pathname;
 
+/**
+ * Node built-ins through require(), not ESM import. An ESM import of a built-in is hoisted
+ * to the top of the bundle, so every path paid for the built-ins of code it never runs
+ * (child_process, stream and tty for execa in run mode), and building the ESM namespace
+ * reads every export, which loads lazy ones such as fs.promises (and with it readline).
+ * require() hands back the same module object, loaded when the code that needs it first runs.
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 await build({
   entryPoints: [new URL('../entrypoint.ts', import.meta.url).pathname],
   outfile,
@@ -14,6 +29,7 @@ await build({
   format: 'esm',
   target: 'node22',
   external: ['koffi'],
+  plugins: [builtinsByRequire],
   define: { LOCKGUARD_VERSION: JSON.stringify(version) },
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __lgCreateRequire } from 'node:module';\nconst require = __lgCreateRequire(import.meta.url);",

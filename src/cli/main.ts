@@ -1,9 +1,9 @@
 // Hands a parsed command line to its mode and turns every failure into one line and an exit code.
-import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
 import { ModelError } from '../model/namespace.js';
 import { renderReport } from '../report/render.js';
+import { signalNumber } from '../run/signals.js';
 import { sweep } from '../sweep/sweep.js';
 import { helpText } from './help.js';
 import { parseConfig, UsageError, type Config } from './options.js';
@@ -50,13 +50,10 @@ async function sweepOrInspect(config: Config, mode: 'sweep' | 'inspect', logger:
   const { report } = await sweep(config, { mode, signal: controller.signal }, logger);
   if (config.json) process.stdout.write(JSON.stringify(report) + '\n');
   else if (mode === 'inspect') process.stdout.write(renderReport(report));
-  if (report.interrupted) return 128 + signalNumber(report.interrupted);
+  if (report.interrupted) return 128 + signalNumber(report.interrupted as NodeJS.Signals);
   return report.summary.errors > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
-export function signalNumber(name: string): number {
-  return (constants.signals as Record<string, number>)[name] ?? constants.signals.SIGTERM;
-}
 
 /** One line for the user; the stack only at debug level. */
 function fail(error: unknown, logger: Logger): number {

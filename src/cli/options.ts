@@ -1,9 +1,9 @@
 // Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env.
 // Every failure is a UsageError with one line that names the option and the accepted forms.
+// Validation is a few plain checks, not zod: this runs on every start, and zod cost 60+ ms to load.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
 export class UsageError extends Error {
@@ -55,35 +55,54 @@ type OptionName = keyof typeof OPTION_SPECS;
 
 const RUN_ONLY: OptionName[] = ['signal-target', 'kill-after', 'exec', 'no-subreaper', 'strict'];
 
-function enumOf<T extends string>(option: OptionName, values: readonly [T, ...T[]]) {
-  return z.enum(values, { error: () => invalid(option) });
-}
-
 function invalid(option: OptionName): string {
   return `--${option}: expected ${OPTION_SPECS[option].forms}`;
 }
 
-const durationOf = (option: OptionName) =>
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${invalid(option)}, got "${text}"` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+function oneOf<T extends string>(option: OptionName, values: readonly T[], text: string): T {
+  if (!(values as readonly string[]).includes(text)) throw new UsageError(invalid(option));
+  return text as T;
+}
 
-const rawSchema = z.object({
-  stateDirs: z.array(z.string().min(1, { error: invalid('state-dir') })).min(1),
-  lockGlobs: z.array(z.string().min(1, { error: invalid('lock') })),
-  volume: enumOf('volume', ['auto', 'exclusive', 'shared']),
-  graceMs: durationOf('grace'),
-  logLevel: enumOf('log-level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
-  logFormat: enumOf('log-format', ['json', 'pretty']),
-  signalTarget: enumOf('signal-target', ['group', 'child']),
-  killAfterMs: durationOf('kill-after').optional(),
-  keepReclaimed: z.string().min(1, { error: invalid('keep-reclaimed') }).optional(),
-});
+function durationOf(option: OptionName, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${invalid(option)}, got "${text}"`);
+  return ms;
+}
+
+function nonEmpty(option: OptionName, text: string): string {
+  if (text === '') throw new UsageError(invalid(option));
+  return text;
+}
+
+interface RawOptions {
+  stateDirs: string[];
+  lockGlobs: string[];
+  volume: string;
+  grace: string;
+  logLevel: string;
+  logFormat: string;
+  signalTarget: string;
+  killAfter: string | undefined;
+  keepReclaimed: string | undefined;
+}
+
+/** Checks the values in a fixed order (the order of the fields), so the first bad one is the one reported. */
+function validate(raw: RawOptions): Pick<Config, 'stateDirs' | 'lockGlobs' | 'volume' | 'graceMs' | 'logLevel' | 'logFormat' | 'signalTarget' | 'killAfterMs' | 'keepReclaimed'> {
+  // An env list of only colons gives no directory at all.
+  if (raw.stateDirs.length === 0) throw new UsageError(invalid('state-dir'));
+  return {
+    stateDirs: raw.stateDirs.map((dir) => nonEmpty('state-dir', dir)),
+    lockGlobs: raw.lockGlobs.map((glob) => nonEmpty('lock', glob)),
+    volume: oneOf('volume', ['auto', 'exclusive', 'shared'] as const, raw.volume),
+    graceMs: durationOf('grace', raw.grace),
+    logLevel: oneOf('log-level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, raw.logLevel),
+    logFormat: oneOf('log-format', ['json', 'pretty'] as const, raw.logFormat),
+    signalTarget: oneOf('signal-target', ['group', 'child'] as const, raw.signalTarget),
+    killAfterMs: raw.killAfter === undefined ? undefined : durationOf('kill-after', raw.killAfter),
+    keepReclaimed: raw.keepReclaimed === undefined ? undefined : nonEmpty('keep-reclaimed', raw.keepReclaimed),
+  };
+}
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
@@ -155,24 +174,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const list = (name: OptionName) => (flags[name] as string[] | undefined) ?? envList(env, name);
   const flag = (name: OptionName) => (flags[name] as boolean | undefined) ?? envFlag(env, name) ?? false;
 
-  const parsed = rawSchema.safeParse({
+  const validated = validate({
     stateDirs: list('state-dir') ?? defaultStateDirs(env),
     lockGlobs: list('lock') ?? [],
     volume: str('volume') ?? 'auto',
-    graceMs: str('grace') ?? '30s',
+    grace: str('grace') ?? '30s',
     logLevel: str('log-level') ?? 'info',
     logFormat: str('log-format') ?? (process.stderr.isTTY ? 'pretty' : 'json'),
     signalTarget: str('signal-target') ?? 'group',
-    killAfterMs: str('kill-after'),
+    killAfter: str('kill-after'),
     keepReclaimed: str('keep-reclaimed'),
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(issue ? issue.message : 'invalid options');
-  }
   return {
     mode,
-    ...parsed.data,
+    ...validated,
     dryRun: flag('dry-run'),
     json: flag('json'),
     exec: flag('exec'),

@@ -1,8 +1,27 @@
-// Payload field schemas shared by every lock kind: a value of the wrong type counts as missing.
-import { z } from 'zod';
+// Payload field readers shared by every lock kind: a value of the wrong type counts as missing.
+//
+// Plain type checks, not zod: these run for every lock of a sweep and zod was 9% of a 100k-file
+// sweep and 60+ ms of every start-up. Each reader is total: any value in, T or undefined out.
 
-export const pid = z.number().int().positive().max(2 ** 22).optional().catch(undefined);
-/** Clock ticks since boot (/proc/<pid>/stat field 22). */
-export const ticks = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
-export const epochMs = z.number().finite().positive().optional().catch(undefined);
-export const text = z.string().max(256).optional().catch(undefined);
+/** Reads one payload field: the value when it has the expected type and range, else undefined. */
+export type Field<T> = (value: unknown) => T | undefined;
+
+const PID_MAX = 2 ** 22;
+
+/** A positive integer no larger than the kernel's pid limit (2^22). */
+export const pid: Field<number> = (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= PID_MAX ? value : undefined);
+/** Clock ticks since boot (/proc/<pid>/stat field 22): a non-negative safe integer. */
+export const ticks: Field<number> = (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
+/** Epoch milliseconds: a finite positive number. */
+export const epochMs: Field<number> = (value) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
+/** A duration in ms: a finite non-negative number. */
+export const nonNegativeMs: Field<number> = (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
+/** Any finite number. */
+export const finite: Field<number> = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+/** Short text: a string of at most 256 UTF-16 code units. */
+export const text: Field<string> = (value) => (typeof value === 'string' && value.length <= 256 ? value : undefined);
+
+/** A JSON object (not null, not an array): what a payload's record must be. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,19 +1,8 @@
 // Lock payloads → Owner. Pure, bounded and total: any bytes give a ParsedPayload, never an exception.
 // Values of the wrong type are treated as missing, as OpenClaw's own reader does.
-import { z } from 'zod';
 import { execApprovalsOwnerOf, gatewayOwnerOf, runtimeDepsOwnerOf } from '../openclaw/payloads.js';
-import { epochMs, pid, text, ticks } from './fields.js';
+import { epochMs, nonNegativeMs, pid, text, ticks } from './fields.js';
 import type { LockKind, Owner, ParsedPayload } from './types.js';
-
-const sessionSchema = z.looseObject({
-  pid,
-  createdAt: text,
-  starttime: ticks,
-  maxHoldMs: z.number().finite().nonnegative().optional().catch(undefined),
-});
-const storeSchema = z.looseObject({ pid, startedAt: epochMs });
-const genericSchema = z.looseObject({ pid, starttime: ticks, createdAt: text });
-const guardSchema = z.looseObject({ pid, starttime: ticks, createdAt: text, bootId: text, pidNsInode: ticks });
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -38,37 +27,31 @@ export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayloa
     return { ok: false, problem: 'unparseable', owner: {} };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, problem: 'unparseable', owner: {} };
-  return fromOwner(ownerOf(kind, json));
+  return fromOwner(ownerOf(kind, json as Record<string, unknown>));
 }
 
 function pidOnly(value: number): Owner {
   return Number.isSafeInteger(value) && value > 0 && value <= 2 ** 22 ? { pid: value } : {};
 }
 
-function ownerOf(kind: PayloadKind, json: object): Owner {
+function ownerOf(kind: PayloadKind, json: Record<string, unknown>): Owner {
   switch (kind) {
-    case 'openclaw-session': {
-      const { pid, createdAt, starttime, maxHoldMs } = sessionSchema.parse(json);
-      return compact({ pid, createdAt, starttime, maxHoldMs });
-    }
+    case 'openclaw-session':
+      return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), starttime: ticks(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs) });
     case 'openclaw-store': {
-      const { pid, startedAt } = storeSchema.parse(json);
-      return compact({ pid, createdAt: startedAt === undefined ? undefined : isoOrUndefined(startedAt) });
+      const startedAt = epochMs(json.startedAt);
+      return compact({ pid: pid(json.pid), createdAt: startedAt === undefined ? undefined : isoOrUndefined(startedAt) });
     }
-    case 'reclaim-guard': {
-      const { pid, starttime, createdAt, bootId, pidNsInode } = guardSchema.parse(json);
-      return compact({ pid, starttime, createdAt, bootId, pidNsInode });
-    }
+    case 'reclaim-guard':
+      return compact({ pid: pid(json.pid), starttime: ticks(json.starttime), createdAt: text(json.createdAt), bootId: text(json.bootId), pidNsInode: ticks(json.pidNsInode) });
     case 'openclaw-gateway':
       return gatewayOwnerOf(json);
     case 'openclaw-exec-approvals':
       return execApprovalsOwnerOf(json);
     case 'openclaw-runtime-deps':
       return runtimeDepsOwnerOf(json);
-    case 'generic': {
-      const { pid, starttime, createdAt } = genericSchema.parse(json);
-      return compact({ pid, starttime, createdAt });
-    }
+    case 'generic':
+      return compact({ pid: pid(json.pid), starttime: ticks(json.starttime), createdAt: text(json.createdAt) });
   }
 }
 
@@ -77,8 +60,14 @@ function isoOrUndefined(ms: number): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-function compact(owner: Record<string, unknown>): Owner {
-  return Object.fromEntries(Object.entries(owner).filter(([, value]) => value !== undefined)) as Owner;
+/** The owner without its missing fields. */
+function compact(owner: Owner): Owner {
+  const out: Owner = {};
+  for (const key in owner) {
+    const value = owner[key as keyof Owner];
+    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
 }
 
 function fromOwner(owner: Owner): ParsedPayload {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../cli/options.js';
 import { buildModel, ProcessTable } from '../model/namespace.js';
 import type { NamespaceModel } from '../model/types.js';
-import { discover, OPENCLAW_PATTERNS, type LockPattern } from '../locks/discover.js';
+import { discover, OPENCLAW_PATTERNS, SAFE_POINT, type LockPattern } from '../locks/discover.js';
 import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
 import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
@@ -65,7 +65,14 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
         problems.push({ path, message });
         logger.error({ path }, `${path}: ${message}; its locks were not judged`);
       };
-      for await (const candidate of discover(stateDir, patterns, onProblem)) {
+      // The walk is synchronous; at its safe points (between candidates) the event loop runs, so that a
+      // signal's handler can abort the sweep, which then stops before the next candidate.
+      for (const candidate of discover(stateDir, patterns, onProblem)) {
+        if (candidate === SAFE_POINT) {
+          await new Promise(setImmediate);
+          if (options.signal?.aborted) break;
+          continue;
+        }
         if (options.signal?.aborted) break;
         const entry = handleCandidate(candidate, context);
         if (entry) {
@@ -100,7 +107,9 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     ...(problems.length ? { problems } : {}),
     ...(interrupted ? { interrupted } : {}),
   };
-  logger.info({ ...report.summary, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
+  // Kept locks are logged one by one only at debug (a shared volume may keep thousands); this line counts them.
+  const kept = locks.reduce((count, entry) => count + (entry.action === 'kept' ? 1 : 0), 0);
+  logger.info({ ...report.summary, kept, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
   return { report, presence: { release: () => held.forEach((presence) => presence.release()) } };
 }
 
@@ -124,7 +133,9 @@ function logEntry(logger: Logger, entry: LockEntry): void {
   const fields = { path: entry.path, kind: entry.kind, pid: entry.owner.pid, reasons: entry.reasons, ...(entry.error ? { note: entry.error } : {}) };
   if (entry.action === 'reclaimed') logger.info(fields, 'reclaimed lock');
   else if (entry.action === 'failed') logger.error(fields, 'could not handle lock');
-  else if (entry.verdict === 'unknown' || entry.error) logger.info({ ...fields, verdict: entry.verdict }, entry.verdict === 'unknown' ? 'kept lock: its owner is not provably dead' : 'kept lock');
+  // Kept locks go to debug: in a host namespace or on a shared volume most locks are kept, and one info line
+  // each flooded the log (7,500 lines for 100k files). The summary line counts them (unknown, kept).
+  else if (entry.verdict === 'unknown' || entry.error) logger.debug({ ...fields, verdict: entry.verdict }, entry.verdict === 'unknown' ? 'kept lock: its owner is not provably dead' : 'kept lock');
   else logger.debug({ ...fields, verdict: entry.verdict, action: entry.action }, 'judged lock');
 }
 

@@ -120,6 +120,13 @@ describe('state_leases payload_json', () => {
     });
   });
 
+  it('never throws on an owner of the wrong shape: it is read as a session-write row', () => {
+    for (const owner of [[], 'x', 7, null]) {
+      expect(leasePayloadOf(row(JSON.stringify({ owner, pid: 9 })))).toMatchObject({ ok: true, owner: { pid: 9 } });
+      expect(leasePayloadOf(row(JSON.stringify({ owner })))).toMatchObject({ ok: false, problem: 'no-pid' });
+    }
+  });
+
   it('falls back to owner.startedAt when the row has no created_at', () => {
     const payload = leasePayloadOf({ payloadJson: JSON.stringify({ owner: { pid: 1, startedAt: CREATED } }), createdAt: null });
     expect(payload).toMatchObject({ ok: true, createdAtMs: CREATED_MS, owner: { createdAt: CREATED } });
