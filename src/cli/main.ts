@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
 import { ModelError } from '../model/namespace.js';
+import { writeJsonReport } from '../report/json.js';
 import { renderReport } from '../report/render.js';
 import { signalNumber } from '../run/signals.js';
 import { sweep } from '../sweep/sweep.js';
@@ -47,8 +48,8 @@ async function sweepOrInspect(config: Config, mode: 'sweep' | 'inspect', logger:
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => controller.abort(signal);
   process.once('SIGTERM', stop).once('SIGINT', stop);
-  const { report } = await sweep(config, { mode, signal: controller.signal }, logger);
-  if (config.json) process.stdout.write(JSON.stringify(report) + '\n');
+  const { report } = await sweep(config, { mode, signal: controller.signal, listLocks: config.json || mode === 'inspect' }, logger);
+  if (config.json) writeJsonReport(report);
   else if (mode === 'inspect') process.stdout.write(renderReport(report));
   if (report.interrupted) return 128 + signalNumber(report.interrupted as NodeJS.Signals);
   return report.summary.errors > 0 ? EXIT.someFailed : EXIT.ok;

@@ -120,7 +120,8 @@ function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (probl
       for (const cursor of cursors) {
         if (mayBeLeaf(cursor, name)) {
           const role = leafRole(cursor, name);
-          if (role) yield { path: prefix + name, role, kind: cursor.kind, entryType: entryTypeOf(entry) };
+          if (role && name.includes(UNDECODABLE)) onProblem({ path: prefix + name, error: undecodableName() });
+          else if (role) yield { path: prefix + name, role, kind: cursor.kind, entryType: entryTypeOf(entry) };
         }
         if (isDirectory) for (const next of descend(cursor, name)) addCursor(subdirs, prefix + name, next);
       }
@@ -131,6 +132,16 @@ function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (probl
     handle.closeSync();
   }
   for (const [subdir, next] of subdirs) yield* walk(subdir, subdir + '/', next, onProblem, counter);
+}
+
+/**
+ * Names arrive decoded as UTF-8; bytes that are not UTF-8 become U+FFFD, and the decoded
+ * name no longer opens the file. Such a lock is reported, never judged under a wrong name.
+ */
+const UNDECODABLE = '\uFFFD';
+
+function undecodableName(): NodeJS.ErrnoException {
+  return Object.assign(new Error('the name is not valid UTF-8, so lockguard cannot open it by name; rename it'), { code: 'EILSEQ' });
 }
 
 function entryTypeOf(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): Candidate['entryType'] {

@@ -43,7 +43,7 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
   const trap = trapSignals((signal) => onSignal(signal));
   let swept: SweepResult | undefined;
   try {
-    swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true }, logger);
+    swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true, listLocks: false }, logger);
     if (stoppedBy) {
       logger.info({ signal: stoppedBy }, `${stoppedBy} arrived before the command started: stopped the sweep, not starting the command`);
       return 128 + signalNumber(stoppedBy);
@@ -108,5 +108,5 @@ async function sweepAfterExit(config: Config, child: Child, model: NamespaceMode
     logger.warn({ childPid: child.target.pid }, 'could not read the command\'s starttime from /proc, so its leftover locks are left for the next sweep');
     return;
   }
-  await sweepSafely(config, { mode: 'run', onlyOwner: { pid: child.target.pid, starttime: child.starttime }, ...(model ? { model } : {}) }, logger);
+  await sweepSafely(config, { mode: 'run', listLocks: false, onlyOwner: { pid: child.target.pid, starttime: child.starttime }, ...(model ? { model } : {}) }, logger);
 }

@@ -1,14 +1,28 @@
 import type { LockEntry, Summary } from '../report/types.js';
 
-export function summarize(locks: LockEntry[], problems: number, durationMs: number): Summary {
-  const count = (predicate: (entry: LockEntry) => boolean) => locks.filter(predicate).length;
-  return {
-    locks: locks.length,
-    live: count((entry) => entry.verdict === 'live'),
-    stale: count((entry) => entry.verdict === 'stale'),
-    unknown: count((entry) => entry.verdict === 'unknown'),
-    reclaimed: count((entry) => entry.action === 'reclaimed'),
-    errors: count((entry) => entry.action === 'failed') + problems,
-    durationMs: Math.round(durationMs * 100) / 100,
-  };
+/** Counts entries as they come; keeps them only for a report that lists them (--json, inspect). */
+export class Tally {
+  readonly entries: LockEntry[] = [];
+  readonly #counts = { locks: 0, live: 0, stale: 0, unknown: 0, reclaimed: 0, failed: 0, kept: 0 };
+
+  constructor(private readonly keepEntries: boolean) {}
+
+  add(entry: LockEntry): void {
+    const counts = this.#counts;
+    counts.locks++;
+    counts[entry.verdict]++;
+    if (entry.action === 'reclaimed') counts.reclaimed++;
+    else if (entry.action === 'failed') counts.failed++;
+    else if (entry.action === 'kept') counts.kept++;
+    if (this.keepEntries) this.entries.push(entry);
+  }
+
+  get kept(): number {
+    return this.#counts.kept;
+  }
+
+  summary(problems: number, durationMs: number): Summary {
+    const { locks, live, stale, unknown, reclaimed, failed } = this.#counts;
+    return { locks, live, stale, unknown, reclaimed, errors: failed + problems, durationMs: Math.round(durationMs * 100) / 100 };
+  }
 }

@@ -1,6 +1,6 @@
 // The sweep: for each state dir, prove the volume's mode, walk its locks, judge each one and
 // reclaim those proven stale. Stops only between locks, so a signal never leaves a half-done reclaim.
-import { lstatSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../cli/options.js';
@@ -12,7 +12,7 @@ import { inspectPresence, takePresence, type Presence } from '../volume/presence
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
 import { sweepLeases } from '../openclaw/leases.js';
 import { handleCandidate, type LockContext } from './lock.js';
-import { summarize } from './summary.js';
+import { Tally } from './summary.js';
 
 export interface SweepOptions {
   mode: Report['mode'];
@@ -23,6 +23,8 @@ export interface SweepOptions {
   keepPresence?: boolean;
   /** Reuse a model built earlier in this process (the post-exit sweep). */
   model?: NamespaceModel;
+  /** List every lock in the report (--json, inspect). Otherwise only counted, so memory stays flat. */
+  listLocks?: boolean;
 }
 
 export interface SweepResult {
@@ -38,7 +40,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
   const patterns: LockPattern[] = [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const }))];
   const held: Presence[] = [];
   const volumes: VolumeEntry[] = [];
-  const locks: LockEntry[] = [];
+  const tally = new Tally(options.listLocks ?? true);
   const problems: { path: string; message: string }[] = [];
   let interrupted: string | undefined;
 
@@ -46,7 +48,16 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     for (const stateDir of config.stateDirs) {
       if (options.signal?.aborted) break;
       await testDelay();
-      if (!stateDirExists(stateDir, logger)) continue;
+      const unusable = checkStateDir(stateDir);
+      if (unusable === 'missing') {
+        logger.warn({ stateDir }, `state dir ${stateDir} does not exist; nothing to sweep there`);
+        continue;
+      }
+      if (unusable) {
+        problems.push({ path: stateDir, message: unusable });
+        logger.error({ stateDir }, `state dir ${stateDir}: ${unusable}`);
+        continue;
+      }
       const presence = changes ? takePresence(stateDir, config.volume) : inspectPresence(stateDir, config.volume);
       held.push(presence);
       if (presence.warning) logger.warn({ stateDir }, presence.warning);
@@ -61,7 +72,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
         ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
       };
       const onProblem = ({ path, error }: { path: string; error: NodeJS.ErrnoException }) => {
-        const message = `cannot read directory (${error.code ?? error.message})`;
+        const message = error.code === 'EILSEQ' ? error.message : `cannot read directory (${error.code ?? error.message})`;
         problems.push({ path, message });
         logger.error({ path }, `${path}: ${message}; its locks were not judged`);
       };
@@ -76,14 +87,16 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
         if (options.signal?.aborted) break;
         const entry = handleCandidate(candidate, context);
         if (entry) {
-          locks.push(entry);
+          tally.add(entry);
           logEntry(logger, entry);
         }
       }
       if (!options.signal?.aborted) {
         const leases = sweepLeases(stateDir, context);
-        leases.entries.forEach((entry) => logEntry(logger, entry));
-        locks.push(...leases.entries);
+        for (const entry of leases.entries) {
+          tally.add(entry);
+          logEntry(logger, entry);
+        }
         for (const problem of leases.problems) {
           problems.push(problem);
           logger.error({ path: problem.path }, `${problem.path}: ${problem.message}`);
@@ -102,14 +115,13 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     dryRun: config.dryRun,
     namespace: model,
     volumes,
-    locks,
-    summary: summarize(locks, problems.length, performance.now() - started),
+    locks: tally.entries,
+    summary: tally.summary(problems.length, performance.now() - started),
     ...(problems.length ? { problems } : {}),
     ...(interrupted ? { interrupted } : {}),
   };
   // Kept locks are logged one by one only at debug (a shared volume may keep thousands); this line counts them.
-  const kept = locks.reduce((count, entry) => count + (entry.action === 'kept' ? 1 : 0), 0);
-  logger.info({ ...report.summary, kept, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
+  logger.info({ ...report.summary, kept: tally.kept, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
   return { report, presence: { release: () => held.forEach((presence) => presence.release()) } };
 }
 
@@ -117,15 +129,14 @@ function policyOf(config: Config): Policy {
   return { nowMs: Date.now(), graceMs: config.graceMs, tooOldMs: TOO_OLD_MS };
 }
 
-function stateDirExists(stateDir: string, logger: Logger): boolean {
+/** 'missing' (a fresh volume: nothing to do), a problem to report, or undefined when it can be swept. */
+function checkStateDir(stateDir: string): 'missing' | string | undefined {
   try {
-    if (lstatSync(stateDir, { throwIfNoEntry: false }) === undefined) {
-      logger.warn({ stateDir }, `state dir ${stateDir} does not exist; nothing to sweep there`);
-      return false;
-    }
-    return true;
-  } catch {
-    return true; // Unreadable parents are reported by the walk with their error.
+    // The state dir itself may be a symlink the operator made (~/.openclaw → /data); what lies below it is never followed.
+    return statSync(stateDir).isDirectory() ? undefined : 'not a directory: give the directory that holds agents/ (--state-dir)';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'missing' : `cannot read it (${code}); check the path and its permissions (--state-dir)`;
   }
 }
 

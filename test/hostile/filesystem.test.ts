@@ -63,14 +63,15 @@ describe('lock names', () => {
     }
   });
 
-  it('a name that is not UTF-8: no crash, and the file is never touched', async () => {
+  it('a name that is not UTF-8: reported as a problem (exit 1), and the file is never touched', async () => {
     const { state, sessions } = stateDir();
     const raw = Buffer.concat([Buffer.from(`${sessions}/bad-`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('.jsonl.lock')]);
     writeFileSync(raw, stalePayload());
     const run = await sweep(state, ['--volume', 'exclusive']);
     expect(run.report, run.stderr).toBeDefined();
-    expect([0, 1]).toContain(run.code);
-    console.log(`[hostile] non-UTF-8 name: exit ${run.code}, entries ${JSON.stringify(run.report!.locks.map((l) => [l.path, l.verdict, l.reasons, l.action, l.error]))}, problems ${JSON.stringify(run.report!.problems ?? [])}`);
+    expect(run.code).toBe(1);
+    expect(run.report!.locks).toEqual([]);
+    expect(run.report!.problems).toEqual([{ path: `${sessions}/bad-\uFFFD\uFFFD\uFFFD.jsonl.lock`, message: expect.stringContaining('not valid UTF-8') }]);
     // Node decodes the name lossily; whatever lockguard reports, the real file stays as it was.
     expect(readdirSync(Buffer.from(sessions), { encoding: 'buffer' }).map((b) => b.toString('hex'))).toContain(Buffer.from([...Buffer.from('bad-'), 0xff, 0xfe, 0x80, ...Buffer.from('.jsonl.lock')]).toString('hex'));
   });
