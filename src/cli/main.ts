@@ -4,6 +4,7 @@ import { createLogger } from '../log/logger.js';
 import { ModelError } from '../model/namespace.js';
 import { writeJsonReport } from '../report/json.js';
 import { renderReport } from '../report/render.js';
+import { takeEarlySignals } from '../run/early-signals.js';
 import { signalNumber } from '../run/signals.js';
 import { sweep } from '../sweep/sweep.js';
 import { helpText } from './help.js';
@@ -48,6 +49,8 @@ async function sweepOrInspect(config: Config, mode: 'sweep' | 'inspect', logger:
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => controller.abort(signal);
   process.once('SIGTERM', stop).once('SIGINT', stop);
+  const early = takeEarlySignals()[0];
+  if (early) stop(early);
   const { report } = await sweep(config, { mode, signal: controller.signal, listLocks: config.json || mode === 'inspect' }, logger);
   if (config.json) writeJsonReport(report);
   else if (mode === 'inspect') process.stdout.write(renderReport(report));

@@ -9,7 +9,8 @@ import { execCommand, execSupported, execUnsupportedMessage } from './exec.js';
 import { armKillAfter } from './kill-after.js';
 import { becomeSubreaper, startReaper } from './reaper.js';
 import { resolveCommand } from './resolve.js';
-import { sendSignal, signalNumber, trapSignals, type ForwardedSignal } from './signals.js';
+import { takeEarlySignals } from './early-signals.js';
+import { FORWARDED, sendSignal, signalNumber, trapSignals, type ForwardedSignal } from './signals.js';
 import { exitCodeOf, startChild, type Child } from './spawn.js';
 
 const EXIT_USAGE = 2;
@@ -41,6 +42,7 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     beforeStart.abort(signal.name);
   };
   const trap = trapSignals((signal) => onSignal(signal));
+  for (const name of takeEarlySignals()) onSignal(FORWARDED.find((signal) => signal.name === name)!);
   let swept: SweepResult | undefined;
   try {
     swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true, listLocks: false }, logger);
