@@ -9,7 +9,7 @@
 //    unrelated process gets its PID again (ns_last_pid), then lockguard becomes PID 1 and
 //    runs the demo gateway, which takes main/main, the lock "pid 1" left behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,11 +55,14 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+/** unshare ignores TERM while it waits for its child; killing it hands the gateway a TERM (--kill-child). */
 async function stop(child) {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
+  child.kill('SIGKILL');
   await exited;
+  const lock = join(state, 'agents/ops/sessions/live.jsonl.lock');
+  for (let waited = 0; waited < 3_000 && existsSync(lock); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 function copyState(target) {
@@ -105,14 +108,15 @@ function namespaceCommand() {
   ];
   for (const argv of tries) {
     if (spawnSync(argv[0], [...argv.slice(1), 'true']).status === 0) {
-      return { argv, pidNamespace: true, note: `restart: lockguard is PID 1 of a fresh PID namespace (${argv.join(' ')})` };
+      const neighbourArgv = [...argv.slice(0, -1), '--kill-child=SIGTERM', argv.at(-1)];
+      return { argv, neighbourArgv, pidNamespace: true, note: `restart: lockguard is PID 1 of a fresh PID namespace (${argv.join(' ')})` };
     }
   }
-  return { argv: ['env'], pidNamespace: false, note: 'restart: unshare is not permitted here, so lockguard runs in the host PID namespace (a real container gives it its own)' };
+  return { argv: ['env'], neighbourArgv: ['env'], pidNamespace: false, note: 'restart: unshare is not permitted here, so lockguard runs in the host PID namespace (a real container gives it its own)' };
 }
 
 async function startNeighbour(isolation) {
-  const argv = [...isolation.argv, node, gateway, '--state', state, '--session', 'ops/live', '--hold', '600000'];
+  const argv = [...isolation.neighbourArgv, node, gateway, '--state', state, '--session', 'ops/live', '--hold', '600000'];
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.setEncoding('utf8');
   await new Promise((resolve, reject) => {
