@@ -4,6 +4,8 @@
 #   and busybox-static (the shell, sleep and kill of the locally made base image).
 # Idempotent: prints what it installs, installs nothing that is already there.
 set -eu
+# dockerd and apt-get live in sbin, which a non-login PATH (CI, sudo -E) may lack.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
 
 missing=""
 command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"

@@ -8,6 +8,8 @@
 # The storage driver is overlay2 when the kernel and the backing filesystem allow it,
 # else vfs (slow, but works anywhere); LOCKGUARD_DOCKER_STORAGE forces one.
 set -eu
+# dockerd and apt-get live in sbin, which a non-login PATH (CI, sudo -E) may lack.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
 log="${1:?usage: start-engine.sh LOGFILE}"
 
 if docker info >/dev/null 2>&1; then
