@@ -25,6 +25,30 @@ export interface LockContext {
   changes: boolean;
   keepReclaimedDir: string | undefined;
   onlyOwner?: { pid: number; starttime: number };
+  /**
+   * Locks proven dead only across namespaces, set aside on the first look (see needsSettling).
+   * Absent on the second look, which reclaims them if they are still byte for byte what was judged.
+   */
+  unsettled?: Map<string, { candidate: Candidate; snapshot: FileSnapshot }>;
+  /** The second look: what each set-aside lock was on the first. */
+  settled?: Map<string, FileSnapshot>;
+}
+
+/**
+ * OpenClaw releases a lock by closing its fd, then removing the file. Between the two, a live
+ * owner's lock is not held open; reclaimed then, the owner's late remove would delete the next
+ * holder's new lock. A writer's own namespace is not here to prove it alive, so a lock judged
+ * dead across namespaces (previous-namespace, previous-boot) is reclaimed only if it is still
+ * there, unchanged and not held open after a settle time: a releasing owner has removed it by then.
+ */
+const CROSS_NAMESPACE_PROOFS = new Set<string>(['previous-namespace', 'previous-boot']);
+
+function needsSettling(judgement: Judgement): boolean {
+  return judgement.verdict === 'stale' && judgement.reasons.some((reason) => CROSS_NAMESPACE_PROOFS.has(reason));
+}
+
+function sameSnapshot(a: FileSnapshot, b: FileSnapshot): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.bytes.equals(b.bytes);
 }
 
 export function handleCandidate(candidate: Candidate, context: LockContext): LockEntry | undefined {
@@ -45,6 +69,12 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Loc
     if (!context.changes) return entry;
     if (candidate.role === 'leftover') return { ...entry, ...repairLeftover(opened.snapshot, judgement, context) };
     if (judgement.verdict !== 'stale') return entry;
+    if (needsSettling(judgement) && context.unsettled) {
+      context.unsettled.set(candidate.path, { candidate, snapshot: opened.snapshot });
+      return undefined;
+    }
+    const first = context.settled?.get(candidate.path);
+    if (first && !sameSnapshot(first, opened.snapshot)) return { ...entry, action: 'kept', error: 'changed while it settled; left for the next sweep' };
     pausePoint('judged', candidate.path);
     return { ...entry, ...reclaim(opened.snapshot, context) };
   } finally {

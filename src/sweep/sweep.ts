@@ -11,6 +11,7 @@ import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
 import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
 import { sweepLeases } from '../openclaw/leases.js';
+import { pausePoint } from '../testing/pause.js';
 import { handleCandidate, type LockContext } from './lock.js';
 import { Tally } from './summary.js';
 
@@ -70,6 +71,12 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
         changes,
         keepReclaimedDir: config.keepReclaimed,
         ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
+        ...(changes ? { unsettled: new Map() } : {}),
+      };
+      const record = (entry: LockEntry | undefined) => {
+        if (!entry) return;
+        tally.add(entry);
+        logEntry(logger, entry);
       };
       const onProblem = ({ path, error }: { path: string; error: NodeJS.ErrnoException }) => {
         const message = error.code === 'EILSEQ' ? error.message : `cannot read directory (${error.code ?? error.message})`;
@@ -85,18 +92,12 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
           continue;
         }
         if (options.signal?.aborted) break;
-        const entry = handleCandidate(candidate, context);
-        if (entry) {
-          tally.add(entry);
-          logEntry(logger, entry);
-        }
+        record(handleCandidate(candidate, context));
       }
+      await settleAndReclaim(context, options.signal, record);
       if (!options.signal?.aborted) {
         const leases = sweepLeases(stateDir, context);
-        for (const entry of leases.entries) {
-          tally.add(entry);
-          logEntry(logger, entry);
-        }
+        leases.entries.forEach(record);
         for (const problem of leases.problems) {
           problems.push(problem);
           logger.error({ path: problem.path }, `${problem.path}: ${problem.message}`);
@@ -123,6 +124,27 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
   // Kept locks are logged one by one only at debug (a shared volume may keep thousands); this line counts them.
   logger.info({ ...report.summary, kept: tally.kept, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
   return { report, presence: { release: () => held.forEach((presence) => presence.release()) } };
+}
+
+/** Long enough for a releasing owner's close-then-remove (see needsSettling in lock.ts), short for a restart. */
+export const SETTLE_MS = 500;
+
+/** The second look at locks proven dead only across namespaces: reclaimed if still unchanged after SETTLE_MS. */
+async function settleAndReclaim(context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
+  const unsettled = context.unsettled;
+  if (!unsettled || unsettled.size === 0 || signal?.aborted) return;
+  pausePoint('settling', [...unsettled.keys()].join('\n'));
+  try {
+    await sleep(SETTLE_MS, undefined, signal ? { signal } : {});
+  } catch {
+    return; // Aborted by a signal: the set-aside locks stay for the next sweep.
+  }
+  const settled = new Map([...unsettled].map(([path, { snapshot }]) => [path, snapshot]));
+  const secondLook: LockContext = { ...context, unsettled: undefined, settled };
+  for (const { candidate } of unsettled.values()) {
+    if (signal?.aborted) return;
+    record(handleCandidate(candidate, secondLook));
+  }
 }
 
 function policyOf(config: Config): Policy {
