@@ -129,7 +129,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
 /** Long enough for a releasing owner's close-then-remove (see needsSettling in lock.ts), short for a restart. */
 export const SETTLE_MS = 500;
 
-/** The second look at locks proven dead only across namespaces: reclaimed if still unchanged after SETTLE_MS. */
+/** The second look at stale locks: reclaimed if still unchanged after SETTLE_MS. */
 async function settleAndReclaim(context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
   const unsettled = context.unsettled;
   if (!unsettled || unsettled.size === 0 || signal?.aborted) return;

@@ -1,5 +1,5 @@
-// OpenClaw releases a lock by closing its fd, then removing the file. A lock judged dead only across
-// namespaces is therefore reclaimed after a settle time, and only if it is still unchanged: an owner
+// OpenClaw releases a lock by closing its fd, then removing the file. A stale lock whose owner may live
+// out of sight is therefore reclaimed after a settle time, and only if it is still unchanged: an owner
 // that was releasing it has removed it by then, and the next holder's new lock must survive.
 import { type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
