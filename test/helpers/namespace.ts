@@ -1,7 +1,8 @@
 // Runs lockguard (dist/entrypoint.js) and helper processes in real PID namespaces:
 // `unshare --pid --fork --mount-proc` (which also gives a private mount namespace with its own /proc).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../../src/report/types.js';
 
@@ -76,8 +77,18 @@ export function hasStackTrace(stderr: string): boolean {
 }
 
 /** Spawn a long-lived helper (its own process group) and wait until it prints `ready`. Stop it with stopGroup. */
+const started = new Set<ChildProcess>();
+
+/** Stop every helper started since the last call (an afterEach hook). */
+export async function stopHelpers(): Promise<void> {
+  const children = [...started];
+  started.clear();
+  await Promise.all(children.map(stopGroup));
+}
+
 export async function startHelper(argv: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ChildProcess> {
   const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -96,6 +107,19 @@ export async function startHelper(argv: string[], options: { env?: NodeJS.Proces
     });
   });
   return child;
+}
+
+/** Wait until lockguard, run with LOCKGUARD_TEST_PAUSE_AT, writes its pause marker; fails if it finishes first. */
+export async function waitForPause(marker: string, run?: Promise<unknown>): Promise<{ step: string; path: string }> {
+  let finished = false;
+  void run?.finally(() => (finished = true));
+  for (let i = 0; i < 1_000; i++) {
+    const text = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
+    if (text) return JSON.parse(text) as { step: string; path: string };
+    if (finished) throw new Error('lockguard finished without reaching the pause point');
+    await sleep(10);
+  }
+  throw new Error('lockguard never reached the pause point');
 }
 
 /** SIGKILL a helper's whole process group (it was started detached, so the group is its own) and wait for it. */

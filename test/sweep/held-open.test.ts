@@ -1,20 +1,16 @@
 // Test 3 (issue 2): a live holder in another PID namespace keeps its lock's fd open. lockguard, as PID 1
 // of its own fresh namespace, keeps the lock (held-open) in every volume mode, exclusive included,
 // although the lock looks like a previous namespace's; once the holder is gone, the same lock is reclaimed.
-import { type ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopGroup, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, setAge } from '../helpers/state.js';
 
 // Old enough to predate any fresh namespace, young enough not to be reported too-old (30 min).
 const AGE_MS = 10 * 60_000;
-let holder: ChildProcess | undefined;
-
 beforeAll(assertBuilt);
 afterEach(async () => {
-  await stopGroup(holder);
-  holder = undefined;
+  await stopHelpers();
   removeTempDirs();
 });
 
@@ -23,7 +19,7 @@ describe('a live holder in another PID namespace', () => {
     const state = makeStateDir();
     const lock = state.lockPath('held');
     // The holder is PID 1 of its own namespace; its lock claims to be ten minutes old, so only held-open can save it.
-    holder = await startHelper(['unshare', '--pid', '--fork', '--mount-proc', NODE, LOCK_WRITER, lock, 'hold', '--created-at-offset-ms', String(-AGE_MS)]);
+    await startHelper(['unshare', '--pid', '--fork', '--mount-proc', NODE, LOCK_WRITER, lock, 'hold', '--created-at-offset-ms', String(-AGE_MS)]);
     setAge(lock, AGE_MS);
     const before = fingerprint(lock);
     expect(JSON.parse(before.bytes.toString())).toMatchObject({ pid: 1 });
@@ -41,8 +37,7 @@ describe('a live holder in another PID namespace', () => {
     expect(reclaimLeftovers(state.dir)).toEqual([]);
 
     // Control: the same lock, once its holder is dead, is a previous namespace's and is reclaimed.
-    await stopGroup(holder);
-    holder = undefined;
+    await stopHelpers();
     const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive']);
     expect(code, stderr).toBe(0);
     expect(judgedAs(report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });

@@ -3,18 +3,14 @@
 // lock is kept (shared-volume). Without it, auto resolves to exclusive and the lock is reclaimed.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, startHelper, stopGroup, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, startHelper, stopHelpers, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
 
-let sharer: ChildProcess | undefined;
-
 beforeAll(assertBuilt);
 afterEach(async () => {
-  await stopGroup(sharer);
-  sharer = undefined;
+  await stopHelpers();
   removeTempDirs();
 });
 
@@ -26,7 +22,7 @@ describe('the presence lock', () => {
     const presence = join(state.dir, '.lockguard', 'presence');
     mkdirSync(join(state.dir, '.lockguard'));
     // flock -o: the lock is held by flock itself, not inherited by the command; "ready" is printed once it is held.
-    sharer = await startHelper(['flock', '--shared', '--nonblock', '-o', presence, 'sh', '-c', 'echo ready; exec sleep 60']);
+    await startHelper(['flock', '--shared', '--nonblock', '-o', presence, 'sh', '-c', 'echo ready; exec sleep 60']);
 
     const shared = await sweepAsPid1(['--state-dir', state.dir]);
     expect(shared.code, shared.stderr).toBe(0);
@@ -34,8 +30,7 @@ describe('the presence lock', () => {
     expect(judgedAs(shared.report, lock)).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
     expect(fingerprint(lock).bytes.equals(bytes)).toBe(true);
 
-    await stopGroup(sharer);
-    sharer = undefined;
+    await stopHelpers();
     const exclusive = await sweepAsPid1(['--state-dir', state.dir]);
     expect(exclusive.code, exclusive.stderr).toBe(0);
     expect(exclusive.report.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);

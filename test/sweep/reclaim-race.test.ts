@@ -1,37 +1,18 @@
 // Test 9 (issue 2): a reclaim race. lockguard judges a lock stale, then (held at a test pause point) the
 // lock is replaced: removed and taken anew by a live holder, or rewritten in place. The new lock survives
 // byte for byte (same inode), the entry fails naming the race, and no .reclaim or .lockguard-* is left.
-import { type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopGroup, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1, waitForPause } from '../helpers/namespace.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
 
-let holder: ChildProcess | undefined;
-
 beforeAll(assertBuilt);
 afterEach(async () => {
-  await stopGroup(holder);
-  holder = undefined;
+  await stopHelpers();
   removeTempDirs();
 });
-
-async function waitForMarker(marker: string, sweep: Promise<unknown>): Promise<{ step: string; path: string }> {
-  let finished = false;
-  void sweep.finally(() => (finished = true));
-  for (let i = 0; i < 1_000; i++) {
-    if (existsSync(marker)) {
-      const text = readFileSync(marker, 'utf8');
-      if (text) return JSON.parse(text);
-    }
-    if (finished) throw new Error('lockguard finished without reaching the pause point');
-    await sleep(10);
-  }
-  throw new Error('lockguard never reached the pause point');
-}
 
 describe('a lock replaced between judging and reclaiming', () => {
   it.each([
@@ -46,13 +27,13 @@ describe('a lock replaced between judging and reclaiming', () => {
     const marker = join(out, 'paused');
 
     const sweep = sweepAsPid1(['--state-dir', state.dir], { LOCKGUARD_TEST_PAUSE_AT: step, LOCKGUARD_TEST_PAUSE_FILE: marker });
-    const paused = await waitForMarker(marker, sweep);
+    const paused = await waitForPause(marker, sweep);
     expect(paused).toMatchObject({ step, path: lock });
 
     if (how === 'replaced') {
       // The stale owner's lock goes, and a live gateway takes the session at once (open "wx", fd held).
       unlinkSync(lock);
-      holder = await startHelper([NODE, LOCK_WRITER, lock, 'hold']);
+      await startHelper([NODE, LOCK_WRITER, lock, 'hold']);
     } else {
       writeFileSync(lock, JSON.stringify({ pid: 4242, createdAt: new Date().toISOString(), note: 'rewritten in place' }));
     }

@@ -1,31 +1,18 @@
 // OpenClaw releases a lock by closing its fd, then removing the file. A stale lock whose owner may live
 // out of sight is therefore reclaimed after a settle time, and only if it is still unchanged: an owner
 // that was releasing it has removed it by then, and the next holder's new lock must survive.
-import { type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopGroup, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1, waitForPause } from '../helpers/namespace.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
 
-let holder: ChildProcess | undefined;
-
 beforeAll(assertBuilt);
 afterEach(async () => {
-  await stopGroup(holder);
-  holder = undefined;
+  await stopHelpers();
   removeTempDirs();
 });
-
-async function waitForMarker(marker: string): Promise<{ step: string; path: string }> {
-  for (let i = 0; i < 1_000; i++) {
-    if (existsSync(marker) && readFileSync(marker, 'utf8')) return JSON.parse(readFileSync(marker, 'utf8'));
-    await sleep(10);
-  }
-  throw new Error('lockguard never reached the settling pause point');
-}
 
 it('a lock released (closed, then removed) while it settles is not reclaimed, and the next holder keeps its lock', async () => {
   const state = makeStateDir();
@@ -35,10 +22,10 @@ it('a lock released (closed, then removed) while it settles is not reclaimed, an
   const marker = join(out, 'paused');
 
   const sweep = sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive'], { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker });
-  expect(await waitForMarker(marker)).toMatchObject({ step: 'settling', path: lock });
+  expect(await waitForPause(marker, sweep)).toMatchObject({ step: 'settling', path: lock });
   // The owner finishes its release (its late remove), and a live gateway takes the session at once.
   unlinkSync(lock);
-  holder = await startHelper([NODE, LOCK_WRITER, lock, 'hold']);
+  await startHelper([NODE, LOCK_WRITER, lock, 'hold']);
   const taken = fingerprint(lock);
   unlinkSync(marker);
 
