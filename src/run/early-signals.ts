@@ -6,7 +6,8 @@ import { FORWARDED } from './signals.js';
 
 const pending: NodeJS.Signals[] = [];
 const record = (signal: NodeJS.Signals) => pending.push(signal);
-const EARLY = FORWARDED.filter((signal) => signal.terminates).map((signal) => signal.name);
+// Not SIGPROF: V8's sampling profiler (--cpu-prof) sends it to itself, and a listener here would replace its handler.
+const EARLY = FORWARDED.filter((signal) => signal.terminates && signal.name !== 'SIGPROF').map((signal) => signal.name);
 
 export function recordEarlySignals(): void {
   for (const name of EARLY) process.on(name, record);
