@@ -36,98 +36,118 @@ export interface SweepResult {
 export async function sweep(config: Config, options: SweepOptions, logger: Logger): Promise<SweepResult> {
   const started = performance.now();
   const model = options.model ?? buildModel(options.mode === 'inspect' ? 'live' : 'init');
-  const changes = options.mode !== 'inspect' && !config.dryRun;
-  const processes = new ProcessTable(model);
-  const patterns: LockPattern[] = [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const }))];
-  const held: Presence[] = [];
-  const volumes: VolumeEntry[] = [];
-  const tally = new Tally(options.listLocks ?? true);
-  const problems: { path: string; message: string }[] = [];
-  let interrupted: string | undefined;
-
+  const run: SweepRun = {
+    config,
+    options,
+    logger,
+    model,
+    processes: new ProcessTable(model),
+    patterns: [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const }))],
+    changes: options.mode !== 'inspect' && !config.dryRun,
+    tally: new Tally(options.listLocks ?? true),
+    held: [],
+    volumes: [],
+    problems: [],
+  };
   try {
     for (const stateDir of config.stateDirs) {
       if (options.signal?.aborted) break;
       await testDelay();
-      const unusable = checkStateDir(stateDir);
-      if (unusable === 'missing') {
-        logger.warn({ stateDir }, `state dir ${stateDir} does not exist; nothing to sweep there`);
-        continue;
-      }
-      if (unusable) {
-        problems.push({ path: stateDir, message: unusable });
-        logger.error({ stateDir }, `state dir ${stateDir}: ${unusable}`);
-        continue;
-      }
-      const presence = changes ? takePresence(stateDir, config.volume) : inspectPresence(stateDir, config.volume);
-      held.push(presence);
-      if (presence.warning) logger.warn({ stateDir }, presence.warning);
-      volumes.push({ stateDir, ...presence.facts });
-      const context: LockContext = {
-        model,
-        processes,
-        volume: presence.facts,
-        policy: policyOf(config),
-        changes,
-        keepReclaimedDir: config.keepReclaimed,
-        ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
-        ...(changes ? { unsettled: new Map() } : {}),
-      };
-      const record = (entry: LockEntry | undefined) => {
-        if (!entry) return;
-        tally.add(entry);
-        logEntry(logger, entry);
-      };
-      const onProblem = ({ path, error }: { path: string; error: NodeJS.ErrnoException }) => {
-        const message = error.code === 'EILSEQ' ? error.message : `cannot read directory (${error.code ?? error.message})`;
-        problems.push({ path, message });
-        logger.error({ path }, `${path}: ${message}; its locks were not judged`);
-      };
-      // The walk is synchronous; at its safe points (between candidates) the event loop runs, so that a
-      // signal's handler can abort the sweep, which then stops before the next candidate.
-      for (const candidate of discover(stateDir, patterns, onProblem)) {
-        if (candidate === SAFE_POINT) {
-          await new Promise(setImmediate);
-          if (options.signal?.aborted) break;
-          continue;
-        }
-        if (options.signal?.aborted) break;
-        record(handleCandidate(candidate, context));
-      }
-      await settleAndReclaim(context, options.signal, record);
-      if (!options.signal?.aborted) {
-        const leases = sweepLeases(stateDir, context);
-        leases.entries.forEach(record);
-        for (const problem of leases.problems) {
-          problems.push(problem);
-          logger.error({ path: problem.path }, `${problem.path}: ${problem.message}`);
-        }
-      }
-      if (changes && options.keepPresence) presence.share();
+      await sweepStateDir(stateDir, run);
     }
-    if (options.signal?.aborted) interrupted = String(options.signal.reason ?? 'aborted');
   } finally {
-    if (!options.keepPresence) for (const presence of held) presence.release();
+    if (!options.keepPresence) for (const presence of run.held) presence.release();
   }
 
+  const interrupted = options.signal?.aborted ? String(options.signal.reason ?? 'aborted') : undefined;
   const report: Report = {
     version: 1,
     mode: options.mode,
     dryRun: config.dryRun,
     namespace: model,
-    volumes,
-    locks: tally.entries,
-    summary: tally.summary(problems.length, performance.now() - started),
-    ...(problems.length ? { problems } : {}),
+    volumes: run.volumes,
+    locks: run.tally.entries,
+    summary: run.tally.summary(run.problems.length, performance.now() - started),
+    ...(run.problems.length ? { problems: run.problems } : {}),
     ...(interrupted ? { interrupted } : {}),
   };
   // Kept locks are logged one by one only at debug (a shared volume may keep thousands); this line counts them.
-  logger.info({ ...report.summary, kept: tally.kept, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
-  return { report, presence: { release: () => held.forEach((presence) => presence.release()) } };
+  logger.info({ ...report.summary, kept: run.tally.kept, ...(interrupted ? { interrupted } : {}) }, options.onlyOwner ? 'post-exit sweep done' : `${options.mode} done`);
+  return { report, presence: { release: () => run.held.forEach((presence) => presence.release()) } };
+}
+
+/** What one sweep carries from state dir to state dir. */
+interface SweepRun {
+  config: Config;
+  options: SweepOptions;
+  logger: Logger;
+  model: NamespaceModel;
+  processes: ProcessTable;
+  patterns: LockPattern[];
+  changes: boolean;
+  tally: Tally;
+  held: Presence[];
+  volumes: VolumeEntry[];
+  problems: { path: string; message: string }[];
+}
+
+/** One state dir: prove the volume's mode, walk and judge its locks, settle and reclaim, then its lease rows. */
+async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
+  const { config, options, logger } = run;
+  const unusable = checkStateDir(stateDir);
+  if (unusable === 'missing') {
+    logger.warn({ stateDir }, `state dir ${stateDir} does not exist; nothing to sweep there`);
+    return;
+  }
+  if (unusable) {
+    reportProblem(run, { path: stateDir, message: unusable });
+    return;
+  }
+  const presence = run.changes ? takePresence(stateDir, config.volume) : inspectPresence(stateDir, config.volume);
+  run.held.push(presence);
+  if (presence.warning) logger.warn({ stateDir }, presence.warning);
+  run.volumes.push({ stateDir, ...presence.facts });
+  const context: LockContext = {
+    model: run.model,
+    processes: run.processes,
+    volume: presence.facts,
+    policy: policyOf(config),
+    changes: run.changes,
+    keepReclaimedDir: config.keepReclaimed,
+    ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
+    ...(run.changes ? { unsettled: new Map() } : {}),
+  };
+  const record = (entry: LockEntry | undefined) => {
+    if (!entry) return;
+    run.tally.add(entry);
+    logEntry(logger, entry);
+  };
+  const onProblem = ({ path, error }: { path: string; error: NodeJS.ErrnoException }) => {
+    const message = error.code === 'EILSEQ' ? error.message : `cannot read directory (${error.code ?? error.message})`;
+    reportProblem(run, { path, message });
+  };
+  // The walk is synchronous; at its safe points (between candidates) the event loop runs, so that a
+  // signal's handler can abort the sweep, which then stops before the next candidate.
+  for (const candidate of discover(stateDir, run.patterns, onProblem)) {
+    if (options.signal?.aborted) return;
+    if (candidate === SAFE_POINT) await new Promise(setImmediate);
+    else record(handleCandidate(candidate, context));
+  }
+  await settleAndReclaim(context, options.signal, record);
+  if (options.signal?.aborted) return;
+  const leases = sweepLeases(stateDir, context);
+  leases.entries.forEach(record);
+  leases.problems.forEach((problem) => reportProblem(run, problem));
+  if (run.changes && options.keepPresence) presence.share();
+}
+
+function reportProblem(run: SweepRun, problem: { path: string; message: string }): void {
+  run.problems.push(problem);
+  run.logger.error({ path: problem.path }, `${problem.path}: ${problem.message}`);
 }
 
 /** Long enough for a releasing owner's close-then-remove (see needsSettling in lock.ts), short for a restart. */
-export const SETTLE_MS = 500;
+const SETTLE_MS = 500;
 
 /** The second look at stale locks: reclaimed if still unchanged after SETTLE_MS. */
 async function settleAndReclaim(context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
