@@ -26,24 +26,12 @@ export interface LockContext {
   keepReclaimedDir: string | undefined;
   onlyOwner?: { pid: number; starttime: number };
   /**
-   * Stale locks set aside on the first look (see needsSettling). Absent on the second look,
-   * which reclaims them if they are still byte for byte what was judged.
+   * Stale locks set aside on the first look, to be reclaimed on a second look if they are still
+   * byte for byte what was judged (see settleAndReclaim in sweep.ts). Absent when no settling is needed.
    */
   unsettled?: Map<string, { candidate: Candidate; snapshot: FileSnapshot }>;
   /** The second look: what each set-aside lock was on the first. */
   settled?: Map<string, FileSnapshot>;
-}
-
-/**
- * OpenClaw releases a lock by closing its fd, then removing the file. Between the two, a live
- * owner's lock is not held open; reclaimed then, the owner's late remove would delete the next
- * holder's new lock. Whenever the owner may live outside our sight (another namespace, or a
- * volume declared exclusive that is not), a stale lock is reclaimed only if it is still there,
- * unchanged and not held open after a settle time: a releasing owner has removed it by then.
- * Only the post-exit sweep knows its owner died: lockguard reaped that child itself.
- */
-function needsSettling(judgement: Judgement, context: LockContext): boolean {
-  return judgement.verdict === 'stale' && context.onlyOwner === undefined;
 }
 
 function sameSnapshot(a: FileSnapshot, b: FileSnapshot): boolean {
@@ -68,7 +56,7 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Loc
     if (!context.changes) return entry;
     if (candidate.role === 'leftover') return { ...entry, ...repairLeftover(opened.snapshot, judgement, context) };
     if (judgement.verdict !== 'stale') return entry;
-    if (needsSettling(judgement, context) && context.unsettled) {
+    if (context.unsettled) {
       context.unsettled.set(candidate.path, { candidate, snapshot: opened.snapshot });
       return undefined;
     }

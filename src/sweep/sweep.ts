@@ -115,7 +115,9 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     changes: run.changes,
     keepReclaimedDir: config.keepReclaimed,
     ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
-    ...(run.changes ? { unsettled: new Map() } : {}),
+    // Only the post-exit sweep knows its owner died: lockguard reaped that child itself. Every other
+    // stale lock's owner may live out of sight (another namespace, or a volume declared exclusive that isn't).
+    ...(run.changes && !options.onlyOwner ? { unsettled: new Map() } : {}),
   };
   const record = (entry: LockEntry | undefined) => {
     if (!entry) return;
@@ -146,10 +148,15 @@ function reportProblem(run: SweepRun, problem: { path: string; message: string }
   run.logger.error({ path: problem.path }, `${problem.path}: ${problem.message}`);
 }
 
-/** Long enough for a releasing owner's close-then-remove (see needsSettling in lock.ts), short for a restart. */
+/**
+ * OpenClaw releases a lock by closing its fd, then removing the file. Between the two, a live
+ * owner's lock is not held open; reclaimed then, the owner's late remove would delete the next
+ * holder's new lock. So a stale lock is reclaimed only if it is still there, unchanged and not
+ * held open after SETTLE_MS: a releasing owner has removed it by then. Short enough for a restart.
+ */
 const SETTLE_MS = 500;
 
-/** The second look at stale locks: reclaimed if still unchanged after SETTLE_MS. */
+/** The second look at stale locks set aside by the first: reclaimed if still unchanged after SETTLE_MS. */
 async function settleAndReclaim(context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
   const unsettled = context.unsettled;
   if (!unsettled || unsettled.size === 0 || signal?.aborted) return;
