@@ -134,6 +134,7 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     if (options.signal?.aborted) return;
     if (candidate === SAFE_POINT) await new Promise(setImmediate);
     else record(handleCandidate(candidate, context));
+    if (context.unsettled && context.unsettled.size >= SETTLE_BATCH) await settleAndReclaim(context, options.signal, record);
   }
   await settleAndReclaim(context, options.signal, record);
   if (options.signal?.aborted) return;
@@ -155,6 +156,8 @@ function reportProblem(run: SweepRun, problem: { path: string; message: string }
  * held open after SETTLE_MS: a releasing owner has removed it by then. Short enough for a restart.
  */
 const SETTLE_MS = 500;
+/** Locks set aside at most at once, so that a volume of stale locks costs bounded memory (one wait per batch). */
+const SETTLE_BATCH = 2048;
 
 /** The second look at stale locks set aside by the first: reclaimed if still unchanged after SETTLE_MS. */
 async function settleAndReclaim(context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
@@ -167,8 +170,10 @@ async function settleAndReclaim(context: LockContext, signal: AbortSignal | unde
     return; // Aborted by a signal: the set-aside locks stay for the next sweep.
   }
   const settled = new Map([...unsettled].map(([path, { snapshot }]) => [path, snapshot]));
+  const candidates = [...unsettled.values()].map(({ candidate }) => candidate);
+  unsettled.clear();
   const secondLook: LockContext = { ...context, unsettled: undefined, settled };
-  for (const { candidate } of unsettled.values()) {
+  for (const candidate of candidates) {
     if (signal?.aborted) return;
     record(handleCandidate(candidate, secondLook));
   }
