@@ -92,10 +92,4 @@ export class ProcessTable {
     }
     return probe;
   }
-
-  /** Forget what was seen, for a sweep that runs again later (post-exit). */
-  refresh(): void {
-    this.#seen.clear();
-    this.model.processes.length = 0;
-  }
 }
