@@ -10,7 +10,6 @@ interface Libc {
   koffi: { errno(): number; inout(type: unknown): unknown; pointer(type: string): unknown };
   prctl: KoffiFn;
   waitpid: KoffiFn;
-  waitid: KoffiFn;
   flock: KoffiFn;
   fcntl: KoffiFn;
   ioctl: KoffiFn;
@@ -20,9 +19,6 @@ interface Libc {
 
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
-const WEXITED = 4;
-const WNOWAIT = 0x0100_0000;
-const P_PID = 1;
 const F_GETLK = 5;
 const F_SETLEASE = 1024;
 const F_SETSIG = 10;
@@ -35,7 +31,7 @@ const SC_CLK_TCK = 2;
 // _IOR(NSIO=0xb7, 0xd, __u64): the 64-bit namespace id, never reused (Linux 6.18+).
 const NS_GET_ID = 0x8008_b70d;
 
-export const ERRNO = { EPERM: 1, ENOENT: 2, EEXIST: 17, ENOTEMPTY: 39, ESRCH: 3, EINTR: 4, EAGAIN: 11, EACCES: 13, ECHILD: 10, EINVAL: 22, ENOLCK: 37, ENOTTY: 25, EWOULDBLOCK: 11, EOPNOTSUPP: 95, ENOSYS: 38 } as const;
+export const ERRNO = { ENOENT: 2, EAGAIN: 11 } as const;
 
 let libc: Libc | undefined;
 
@@ -51,22 +47,10 @@ function load(): Libc {
     l_len: 'int64_t',
     l_pid: 'int32_t',
   });
-  // siginfo_t is 128 bytes; si_pid sits at offset 16 on Linux for SIGCHLD.
-  koffi.struct('lockguard_siginfo', {
-    si_signo: 'int32_t',
-    si_errno: 'int32_t',
-    si_code: 'int32_t',
-    pad0: 'int32_t',
-    si_pid: 'int32_t',
-    si_uid: 'uint32_t',
-    si_status: 'int32_t',
-    rest: koffi.array('uint8_t', 100),
-  });
   libc = {
     koffi,
     prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
     waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
-    waitid: lib.func('int waitid(int idtype, int id, _Out_ lockguard_siginfo *info, int options)'),
     flock: lib.func('int flock(int fd, int operation)'),
     fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
     ioctl: lib.func('int ioctl(int fd, unsigned long request, _Out_ uint64_t *out)'),
@@ -102,15 +86,6 @@ export function reapPid(pid: number): WaitOutcome {
   if (rc === 0) return { state: 'running' };
   if (rc < 0) return { state: 'gone' };
   return { state: 'exited', status: status[0] ?? 0 };
-}
-
-/** waitid(P_PID, pid, WEXITED|WNOHANG|WNOWAIT): has this child exited? Leaves the zombie in place. */
-export function peekExited(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`peekExited needs a positive pid, got ${pid}`);
-  const c = load();
-  const info: { si_pid?: number } = {};
-  const rc = c.waitid(P_PID, pid, info, WEXITED | WNOHANG | WNOWAIT);
-  return rc === 0 && info.si_pid === pid;
 }
 
 export const FLOCK = { SH: 1, EX: 2, NB: 4, UN: 8 } as const;

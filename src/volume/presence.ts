@@ -4,7 +4,7 @@
 // lock when its holder dies, even by SIGKILL, so there is no heartbeat and no TTL.
 import { closeSync, constants, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLOCK, flock } from '../kernel/ffi.js';
+import { ERRNO, FLOCK, flock } from '../kernel/ffi.js';
 import type { VolumeFacts } from '../verdict/judge.js';
 
 export interface Presence {
@@ -34,7 +34,7 @@ export function takePresence(stateDir: string, declared: 'auto' | 'exclusive' | 
   }
   const exclusive = flock(fd, FLOCK.EX | FLOCK.NB);
   if (exclusive.ok) return held(fd, { mode: 'exclusive', basis: 'presence-lock' });
-  if (exclusive.errno !== 11) {
+  if (exclusive.errno !== ERRNO.EAGAIN) {
     closeSync(fd);
     return unheld({ mode: 'shared', basis: 'flock-unsupported' }, `${presencePath(stateDir)}: flock failed (errno ${exclusive.errno}); the volume is treated as shared`);
   }
