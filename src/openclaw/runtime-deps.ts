@@ -4,11 +4,11 @@ import type { Candidate } from '../locks/discover.js';
 import { parsePayload } from '../locks/payload.js';
 import type { ParsedPayload } from '../locks/types.js';
 import type { Action, LockEntry } from '../report/types.js';
-import { actionFor, ownedBy, type LockContext } from '../sweep/lock.js';
+import { actionFor, actionOfReclaim, ownedBy, type LockContext } from '../sweep/lock.js';
 import { pausePoint } from '../testing/pause.js';
 import { judge, type Evidence } from '../verdict/judge.js';
 import type { Judgement } from '../verdict/types.js';
-import { onlyOwnerFile, reclaimDirLock, removeDirLock, restoreDirLock, snapshotDirLock, type DirLockSnapshot, type DirReclaimOutcome } from './dir-lock.js';
+import { onlyOwnerFile, reclaimDirLock, removeDirLock, restoreDirLock, snapshotDirLock, type DirLockSnapshot } from './dir-lock.js';
 
 export function handleDirLock(candidate: Candidate, context: LockContext): LockEntry | undefined {
   const kind = candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind;
@@ -28,7 +28,7 @@ export function handleDirLock(candidate: Candidate, context: LockContext): LockE
   if (judgement.verdict !== 'stale') return candidate.role === 'leftover' ? { ...entry, ...restore(candidate.path) } : entry;
   pausePoint('judged', candidate.path);
   const outcome = candidate.role === 'leftover' ? removeDirLock(snapshot) : reclaimDirLock(snapshot, context.keepReclaimedDir);
-  return { ...entry, ...actionOf(outcome) };
+  return { ...entry, ...actionOfReclaim(outcome) };
 }
 
 function payloadOf(snapshot: DirLockSnapshot): ParsedPayload {
@@ -48,18 +48,6 @@ function judgeDirLock(snapshot: DirLockSnapshot, payload: ParsedPayload, context
     ...(context.onlyOwner ? { ownChild: true } : {}),
   };
   return judge(evidence, context.model, context.volume, context.policy);
-}
-
-function actionOf(outcome: DirReclaimOutcome): { action: Action; error?: string } {
-  switch (outcome.status) {
-    case 'reclaimed':
-      return { action: 'reclaimed' };
-    case 'vanished':
-      return { action: 'kept', error: 'released by its owner before it could be reclaimed' };
-    case 'race':
-    case 'failed':
-      return { action: 'failed', error: outcome.detail };
-  }
 }
 
 /** A leftover whose owner is not proven dead goes back under its name, never over a newer lock. */

@@ -8,7 +8,7 @@ import type { ParsedPayload } from '../locks/types.js';
 import { probeWriteOpen } from '../kernel/ffi.js';
 import type { ProcessTable } from '../model/namespace.js';
 import type { NamespaceModel } from '../model/types.js';
-import { GUARD_OWNER_FILE, guardPathOf, openSnapshot, readSnapshot, reclaimFile, releaseGuard, stillSame, type FileSnapshot } from '../reclaim/reclaim.js';
+import { GUARD_OWNER_FILE, guardPathOf, openSnapshot, readSnapshot, reclaimFile, releaseGuard, stillSame, type FileSnapshot, type ReclaimOutcome } from '../reclaim/reclaim.js';
 import type { Action, LockEntry } from '../report/types.js';
 import { recordLockOf } from '../openclaw/coordinator.js';
 import { handleDirLock } from '../openclaw/runtime-deps.js';
@@ -99,11 +99,17 @@ export function ownedBy(payload: ParsedPayload, owner: { pid: number; starttime:
 }
 
 function reclaim(snapshot: FileSnapshot, context: LockContext): { action: Action; error?: string } {
-  const outcome = reclaimFile(snapshot, {
-    guardOwner: guardOwnerOf(context.model),
-    keepReclaimedDir: context.keepReclaimedDir,
-    clearStaleGuard: (guard) => clearGuardIfStale(guard, context),
-  });
+  return actionOfReclaim(
+    reclaimFile(snapshot, {
+      guardOwner: guardOwnerOf(context.model),
+      keepReclaimedDir: context.keepReclaimedDir,
+      clearStaleGuard: (guard) => clearGuardIfStale(guard, context),
+    }),
+  );
+}
+
+/** A reclaim's outcome (of a file or a directory lock) as the report's action. */
+export function actionOfReclaim(outcome: ReclaimOutcome): { action: Action; error?: string } {
   switch (outcome.status) {
     case 'reclaimed':
       return { action: 'reclaimed' };
