@@ -63,18 +63,22 @@ function reclaimedReasons(id: string, since: number): string {
   return records.map((record) => `pid ${String(record.pid)} [${(record.reasons as string[] | undefined)?.join(', ') ?? '?'}]`).join('; ') || 'none logged';
 }
 
+/** Start a crash-restart service, let it take both locks, SIGKILL it (exit 137) and start it again. */
+async function crashAndRestart(service: string) {
+  const id = compose.up('crash-restart', service);
+  const first = acquiredOf(await waitForLine(id, ACQUIRED('main/main')), 'main/main', state(id).startedAt);
+  await waitForLine(id, ACQUIRED('ops/ops'));
+  const leftover = JSON.parse(readFileIn(id, MAIN_LOCK) ?? '{}') as { pid?: number };
+  await sleep(HOLD_BEFORE_KILL_MS);
+  kill(id);
+  expect(waitExit(id)).toBe(137);
+  start(id);
+  return { id, first, leftover, restartedAt: state(id).startedAt };
+}
+
 describe('crash-restart', () => {
   it('with lockguard: SIGKILLed while holding locks, started again, it gets its locks at once', async () => {
-    const id = compose.up('crash-restart', 'crash-lockguard');
-    const first = acquiredOf(await waitForLine(id, ACQUIRED('main/main')), 'main/main', state(id).startedAt);
-    await waitForLine(id, ACQUIRED('ops/ops'));
-    const leftover = JSON.parse(readFileIn(id, MAIN_LOCK) ?? '{}') as { pid?: number };
-    await sleep(HOLD_BEFORE_KILL_MS);
-
-    kill(id);
-    expect(waitExit(id)).toBe(137);
-    start(id);
-    const restartedAt = state(id).startedAt;
+    const { id, first, leftover, restartedAt } = await crashAndRestart('crash-lockguard');
     const main = acquiredOf(await waitForLine(id, ACQUIRED('main/main'), { count: 2 }), 'main/main', restartedAt);
     const ops = acquiredOf(await waitForLine(id, ACQUIRED('ops/ops'), { count: 2 }), 'ops/ops', restartedAt);
 
@@ -92,16 +96,7 @@ describe('crash-restart', () => {
   });
 
   it('with plain node as entrypoint: the restarted gateway waits on its old lock and times out', async () => {
-    const id = compose.up('crash-restart', 'crash-plain');
-    const first = acquiredOf(await waitForLine(id, ACQUIRED('main/main')), 'main/main', state(id).startedAt);
-    await waitForLine(id, ACQUIRED('ops/ops'));
-    const leftover = JSON.parse(readFileIn(id, MAIN_LOCK) ?? '{}') as { pid?: number };
-    await sleep(HOLD_BEFORE_KILL_MS);
-
-    kill(id);
-    expect(waitExit(id)).toBe(137);
-    start(id);
-    const restartedAt = state(id).startedAt;
+    const { id, first, leftover, restartedAt } = await crashAndRestart('crash-plain');
     const exitCode = waitExit(id, 60_000);
     const failure = await waitForLine(id, /session file locked/);
 
