@@ -30,7 +30,16 @@ export function makeStateDir(): StateDir {
 }
 
 /** Remove every temp dir made so far (symlinks inside are removed, never followed). */
+const heldOpen: number[] = [];
+
+/** Create `path` ("wx") and keep it open for writing, as a live OpenClaw holder does, until removeTempDirs. */
+export function holdOpenForWriting(path: string): void {
+  heldOpen.push(openSync(path, 'wx'));
+}
+
+/** Close what the test held open, then remove its temp dirs (an afterEach hook). */
 export function removeTempDirs(): void {
+  for (const fd of heldOpen.splice(0)) closeSync(fd);
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 

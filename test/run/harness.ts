@@ -7,15 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 
-export const NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
-export const ENTRY = fileURLToPath(new URL('../../dist/entrypoint.js', import.meta.url));
+import { ENTRY, NODE, type Ran } from '../helpers/namespace.js';
+
+export { ENTRY, NODE };
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-export interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+export interface Outcome extends Ran {
   /** stderr's JSON log lines. */
   logs: Array<Record<string, unknown> & { msg: string }>;
 }

@@ -1,20 +1,14 @@
 // Test 5 (issue 2): empty and malformed locks are kept while younger than the grace (an empty file may be
 // a lock being written: create, then write) and reclaimed as malformed once older; one held open for
 // writing is kept whatever its age.
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
-import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, setAge, type StateDir } from '../helpers/state.js';
-
-let writing: number | undefined;
+import { exists, fingerprint, makeStateDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setAge, type StateDir } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
-afterEach(() => {
-  if (writing !== undefined) closeSync(writing);
-  writing = undefined;
-  removeTempDirs();
-});
+afterEach(removeTempDirs);
 
 const CONTENTS: Record<string, string | Buffer> = {
   empty: '',
@@ -64,7 +58,7 @@ describe('empty and malformed locks', () => {
   it('keeps an old empty lock that a process still holds open for writing (held-open)', async () => {
     const state = makeStateDir();
     const path = state.lockPath('being-written');
-    writing = openSync(path, 'wx');
+    holdOpenForWriting(path);
     setAge(path, 10 * 60_000);
     const before = fingerprint(path);
 

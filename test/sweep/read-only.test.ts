@@ -1,22 +1,16 @@
 // Test 7 (issue 2): a read-only state dir (a read-only bind mount in a private mount namespace). Every
 // lock is reported, the ones proven stale fail to be reclaimed (EROFS) with exit 1, nothing crashes
 // (no stack trace on stderr), and every byte stays as it was.
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, hasStackTrace, shAsPid1 } from '../helpers/namespace.js';
 import { entryFor, judgedAs, readReport } from '../helpers/sweep-report.js';
-import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, setAge, writeSessionLock, type Fingerprint } from '../helpers/state.js';
+import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setAge, writeSessionLock, type Fingerprint } from '../helpers/state.js';
 
 const AGE = 10 * 60_000;
-let writing: number | undefined;
-
 beforeAll(assertBuilt);
-afterEach(() => {
-  if (writing !== undefined) closeSync(writing);
-  writing = undefined;
-  removeTempDirs();
-});
+afterEach(removeTempDirs);
 
 describe('a read-only state dir', () => {
   it('reports every lock, fails the stale ones with EROFS, exits 1 and changes nothing', async () => {
@@ -40,7 +34,7 @@ describe('a read-only state dir', () => {
       locks[name] = set;
     }
     // One lock held open for writing by this test process (opened before the mount turns read-only).
-    writing = openSync(locks.exclusive!.held, 'wx');
+    holdOpenForWriting(locks.exclusive!.held);
     // Elsewhere that name holds a legacy lock ({pid, createdAt}) of a previous namespace, held by nobody.
     for (const state of [dirs.auto, dirs.fresh]) writeSessionLock(join(state.sessions(), 'held.jsonl.lock'), { pid: 9 }, AGE);
     mkdirSync(join(dirs.auto.dir, '.lockguard'));
