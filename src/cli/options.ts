@@ -1,9 +1,11 @@
 // Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env.
-// Every failure is a UsageError with one line that names the option and the accepted forms.
+// Every failure is a UsageError with one line that names the option (or the env variable
+// it came from), the accepted forms, and the value it got.
 // Validation is a few plain checks, not zod: this runs on every start, and zod cost 60+ ms to load.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseRewriteRule, type Rewrites } from '../run/rewrite.js';
 import { parseDuration } from './duration.js';
 
 export class UsageError extends Error {
@@ -25,6 +27,7 @@ export interface Config {
   keepReclaimed?: string | undefined;
   signalTarget: 'group' | 'child';
   killAfterMs?: number | undefined;
+  rewrites: Rewrites;
   exec: boolean;
   subreaper: boolean;
   strict: boolean;
@@ -44,6 +47,7 @@ const OPTION_SPECS = {
   'keep-reclaimed': { type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
   'signal-target': { type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child' },
   'kill-after': { type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
+  rewrite: { type: 'string', multiple: true, env: 'LOCKGUARD_REWRITE', forms: 'SRC:DST, signals by name or number (TERM:QUIT, 15:3), DST 0 drops SRC; repeatable; env: comma-separated list' },
   exec: { type: 'boolean', env: 'LOCKGUARD_EXEC', forms: 'a flag; env: 1/true/yes or 0/false/no' },
   'no-subreaper': { type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: 'a flag; env: 1/true/yes or 0/false/no' },
   strict: { type: 'boolean', env: 'LOCKGUARD_STRICT', forms: 'a flag; env: 1/true/yes or 0/false/no' },
@@ -53,53 +57,71 @@ const OPTION_SPECS = {
 
 type OptionName = keyof typeof OPTION_SPECS;
 
-const RUN_ONLY: OptionName[] = ['signal-target', 'kill-after', 'exec', 'no-subreaper', 'strict'];
+const RUN_ONLY: OptionName[] = ['signal-target', 'kill-after', 'rewrite', 'exec', 'no-subreaper', 'strict'];
 
-function invalid(option: OptionName): string {
-  return `--${option}: expected ${OPTION_SPECS[option].forms}`;
+/** A value as given, and where: "--volume" for the flag, "LOCKGUARD_VOLUME" for the env. */
+interface Given {
+  text: string;
+  from: string;
 }
 
-function oneOf<T extends string>(option: OptionName, values: readonly T[], text: string): T {
-  if (!(values as readonly string[]).includes(text)) throw new UsageError(invalid(option));
-  return text as T;
+function rejected(option: OptionName, given: Given): UsageError {
+  return new UsageError(`${given.from}: expected ${OPTION_SPECS[option].forms}, got ${JSON.stringify(given.text)}`);
 }
 
-function durationOf(option: OptionName, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new UsageError(`${invalid(option)}, got "${text}"`);
+function oneOf<T extends string>(option: OptionName, values: readonly T[], given: Given): T {
+  if (!(values as readonly string[]).includes(given.text)) throw rejected(option, given);
+  return given.text as T;
+}
+
+function durationOf(option: OptionName, given: Given): number {
+  const ms = parseDuration(given.text);
+  if (ms === undefined) throw rejected(option, given);
   return ms;
 }
 
-function nonEmpty(option: OptionName, text: string): string {
-  if (text === '') throw new UsageError(invalid(option));
-  return text;
+function nonEmpty(option: OptionName, given: Given): string {
+  if (given.text === '') throw rejected(option, given);
+  return given.text;
+}
+
+function rewritesOf(given: Given[]): Rewrites {
+  const rules = new Map<NodeJS.Signals, { to: NodeJS.Signals | 'drop'; text: string }>();
+  for (const rule of given) {
+    const parsed = parseRewriteRule(rule.text);
+    if (!parsed.ok) throw parsed.problem === undefined ? rejected('rewrite', rule) : new UsageError(`${rule.from}: ${parsed.problem}`);
+    const earlier = rules.get(parsed.from);
+    if (earlier && earlier.to !== parsed.to) throw new UsageError(`${rule.from}: ${parsed.from} is rewritten twice, by "${earlier.text}" and by "${rule.text}"; keep one`);
+    rules.set(parsed.from, { to: parsed.to, text: rule.text });
+  }
+  return new Map([...rules].map(([from, { to }]) => [from, to]));
 }
 
 interface RawOptions {
-  stateDirs: string[];
-  lockGlobs: string[];
-  volume: string;
-  grace: string;
-  logLevel: string;
-  logFormat: string;
-  signalTarget: string;
-  killAfter: string | undefined;
-  keepReclaimed: string | undefined;
+  stateDirs: Given[] | undefined;
+  lockGlobs: Given[] | undefined;
+  volume: Given;
+  grace: Given;
+  logLevel: Given;
+  logFormat: Given;
+  signalTarget: Given;
+  killAfter: Given | undefined;
+  rewrites: Given[] | undefined;
+  keepReclaimed: Given | undefined;
 }
 
 /** Checks the values in a fixed order (the order of the fields), so the first bad one is the one reported. */
-function validate(raw: RawOptions): Pick<Config, 'stateDirs' | 'lockGlobs' | 'volume' | 'graceMs' | 'logLevel' | 'logFormat' | 'signalTarget' | 'killAfterMs' | 'keepReclaimed'> {
-  // An env list of only colons gives no directory at all.
-  if (raw.stateDirs.length === 0) throw new UsageError(invalid('state-dir'));
+function validate(raw: RawOptions, env: NodeJS.ProcessEnv): Pick<Config, 'stateDirs' | 'lockGlobs' | 'volume' | 'graceMs' | 'logLevel' | 'logFormat' | 'signalTarget' | 'killAfterMs' | 'rewrites' | 'keepReclaimed'> {
   return {
-    stateDirs: raw.stateDirs.map((dir) => nonEmpty('state-dir', dir)),
-    lockGlobs: raw.lockGlobs.map((glob) => nonEmpty('lock', glob)),
+    stateDirs: raw.stateDirs?.map((dir) => nonEmpty('state-dir', dir)) ?? defaultStateDirs(env),
+    lockGlobs: raw.lockGlobs?.map((glob) => nonEmpty('lock', glob)) ?? [],
     volume: oneOf('volume', ['auto', 'exclusive', 'shared'] as const, raw.volume),
     graceMs: durationOf('grace', raw.grace),
     logLevel: oneOf('log-level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, raw.logLevel),
     logFormat: oneOf('log-format', ['json', 'pretty'] as const, raw.logFormat),
     signalTarget: oneOf('signal-target', ['group', 'child'] as const, raw.signalTarget),
     killAfterMs: raw.killAfter === undefined ? undefined : durationOf('kill-after', raw.killAfter),
+    rewrites: rewritesOf(raw.rewrites ?? []),
     keepReclaimed: raw.keepReclaimed === undefined ? undefined : nonEmpty('keep-reclaimed', raw.keepReclaimed),
   };
 }
@@ -114,7 +136,7 @@ function envFlag(env: NodeJS.ProcessEnv, option: OptionName): boolean | undefine
   const word = text.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  throw new UsageError(`${name}: expected 1/true/yes or 0/false/no, got "${text}"`);
+  throw new UsageError(`${name}: expected 1/true/yes or 0/false/no, got ${JSON.stringify(text)}`);
 }
 
 function envName(option: OptionName): string {
@@ -123,10 +145,15 @@ function envName(option: OptionName): string {
   return spec.env;
 }
 
-function envList(env: NodeJS.ProcessEnv, option: OptionName): string[] | undefined {
-  const text = env[envName(option)];
+/** The env form of a repeatable option: its parts, each named by the variable. */
+function envList(env: NodeJS.ProcessEnv, option: OptionName, separator: string): Given[] | undefined {
+  const from = envName(option);
+  const text = env[from];
   if (text === undefined || text === '') return undefined;
-  return text.split(':').filter((part) => part !== '');
+  const parts = text.split(separator).filter((part) => part !== '');
+  // A list of only separators gives no value at all.
+  if (parts.length === 0) throw rejected(option, { text, from });
+  return parts.map((part) => ({ text: part, from }));
 }
 
 function defaultStateDirs(env: NodeJS.ProcessEnv): string[] {
@@ -141,18 +168,21 @@ function parseTokens(argv: string[]) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new UsageError(`${describeParseError(error)}. Run "lockguard --help" for the accepted options.`);
+    throw new UsageError(`${describeParseError(error, argv)}. Run "lockguard --help" for the accepted options.`);
   }
 }
 
-function describeParseError(error: unknown): string {
+function describeParseError(error: unknown, args: string[]): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option ${unknown[1]}`;
   const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
   if (missing) return `${missing[1]} needs a value: ${OPTION_SPECS[missing[1]!.slice(2) as OptionName]?.forms ?? 'see --help'}`;
   const boolValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
-  if (boolValue) return `${boolValue[1]} is a flag and takes no value`;
+  if (boolValue) {
+    const given = args.find((arg) => arg.startsWith(`${boolValue[1]}=`));
+    return `${boolValue[1]} is a flag and takes no value${given === undefined ? '' : `, got ${JSON.stringify(given.slice(boolValue[1]!.length + 1))}`}`;
+  }
   return message.split('\n')[0]!.replace(/\.$/, '');
 }
 
@@ -170,21 +200,30 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     if (runOnly) throw new UsageError(`--${runOnly} applies only to run mode (lockguard [OPTIONS] -- COMMAND)${validatedAs ? `, not to "${validatedAs}"` : ''}`);
   }
 
-  const str = (name: OptionName) => (flags[name] as string | undefined) ?? env[envName(name)];
-  const list = (name: OptionName) => (flags[name] as string[] | undefined) ?? envList(env, name);
+  const str = (name: OptionName): Given | undefined => {
+    const text = (flags[name] as string | undefined) ?? env[envName(name)];
+    return text === undefined ? undefined : { text, from: flags[name] === undefined ? envName(name) : `--${name}` };
+  };
+  const orDefault = (name: OptionName, text: string): Given => str(name) ?? { text, from: `--${name}` };
+  const list = (name: OptionName, separator: string): Given[] | undefined =>
+    (flags[name] as string[] | undefined)?.map((text) => ({ text, from: `--${name}` })) ?? envList(env, name, separator);
   const flag = (name: OptionName) => (flags[name] as boolean | undefined) ?? envFlag(env, name) ?? false;
 
-  const validated = validate({
-    stateDirs: list('state-dir') ?? defaultStateDirs(env),
-    lockGlobs: list('lock') ?? [],
-    volume: str('volume') ?? 'auto',
-    grace: str('grace') ?? '30s',
-    logLevel: str('log-level') ?? 'info',
-    logFormat: str('log-format') ?? (process.stderr.isTTY ? 'pretty' : 'json'),
-    signalTarget: str('signal-target') ?? 'group',
-    killAfter: str('kill-after'),
-    keepReclaimed: str('keep-reclaimed'),
-  });
+  const validated = validate(
+    {
+      stateDirs: list('state-dir', ':'),
+      lockGlobs: list('lock', ':'),
+      volume: orDefault('volume', 'auto'),
+      grace: orDefault('grace', '30s'),
+      logLevel: orDefault('log-level', 'info'),
+      logFormat: orDefault('log-format', process.stderr.isTTY ? 'pretty' : 'json'),
+      signalTarget: orDefault('signal-target', 'group'),
+      killAfter: str('kill-after'),
+      rewrites: list('rewrite', ','),
+      keepReclaimed: str('keep-reclaimed'),
+    },
+    env,
+  );
   return {
     mode,
     ...validated,

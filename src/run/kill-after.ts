@@ -7,16 +7,23 @@ import { sendSignal, type SignalTarget } from './signals.js';
 const STOP_REQUESTS: ReadonlySet<NodeJS.Signals> = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT']);
 
 export interface KillAfter {
-  /** Called after each forwarded signal; the first stop request starts the clock, later ones do not extend it. */
-  forwarded(signal: NodeJS.Signals): void;
-  cancel(): void;
+  /**
+   * Called with each signal as received, before --rewrite: the clock is the orchestrator's
+   * deadline, whatever the workload is sent. The first stop request starts it; later ones
+   * do not extend it.
+   */
+  received(signal: NodeJS.Signals): void;
+  /** Stop the clock; returns when it would have fired (performance.now()), if it was running. */
+  cancel(): number | undefined;
 }
 
 export function armKillAfter(ms: number | undefined, target: SignalTarget, logger: Logger): KillAfter {
   let timer: NodeJS.Timeout | undefined;
+  let firesAt: number | undefined;
   return {
-    forwarded(signal) {
+    received(signal) {
       if (ms === undefined || timer !== undefined || !STOP_REQUESTS.has(signal)) return;
+      firesAt = performance.now() + ms;
       timer = setTimeout(() => {
         logger.warn({ pid: target.pid, group: target.group, afterMs: ms, after: signal }, `the child is still running ${ms} ms after ${signal}: sending SIGKILL (--kill-after)`);
         sendSignal(target, 'SIGKILL', logger);
@@ -24,6 +31,7 @@ export function armKillAfter(ms: number | undefined, target: SignalTarget, logge
     },
     cancel() {
       clearTimeout(timer);
+      return firesAt;
     },
   };
 }

@@ -9,6 +9,7 @@ import { execCommand, execSupported, execUnsupportedMessage } from './exec.js';
 import { armKillAfter } from './kill-after.js';
 import { becomeSubreaper, startReaper } from './reaper.js';
 import { resolveCommand } from './resolve.js';
+import { rewritten } from './rewrite.js';
 import { takeEarlySignals } from './early-signals.js';
 import { FORWARDED, sendSignal, signalNumber, trapSignals, type ForwardedSignal } from './signals.js';
 import { exitCodeOf, startChild, type Child } from './spawn.js';
@@ -71,9 +72,14 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     logger.info({ childPid: target.pid, signalTarget: config.signalTarget, command: config.command }, 'started the command');
     const killAfter = armKillAfter(config.killAfterMs, target, logger);
     onSignal = (signal) => {
-      logger.debug({ signal: signal.name, childPid: target.pid, group: target.group }, 'forwarding signal');
-      sendSignal(target, signal.name, logger);
-      killAfter.forwarded(signal.name);
+      const sent = rewritten(config.rewrites, signal.name);
+      if (sent === 'drop') {
+        logger.debug({ signal: signal.name }, 'dropping signal (--rewrite)');
+      } else {
+        logger.debug({ signal: signal.name, ...(sent === signal.name ? {} : { sent }), childPid: target.pid, group: target.group }, 'forwarding signal');
+        sendSignal(target, sent, logger);
+      }
+      killAfter.received(signal.name);
     };
     const reaper = startReaper(target.pid, logger);
     const exit = await child.exited;

@@ -50,6 +50,13 @@ export const FORWARDED: readonly ForwardedSignal[] = [
   { name: 'SIGPWR', terminates: true },
 ];
 
+/** Why a signal is not in FORWARDED, for the error that refuses to rewrite it. */
+export function notForwardedBecause(name: NodeJS.Signals): string {
+  if (name === 'SIGKILL' || name === 'SIGSTOP') return 'it cannot be caught';
+  if (name === 'SIGCHLD') return 'lockguard\'s own: it drives the reaper';
+  return 'a fault signal, left at its default as tini does, so that a fault in lockguard itself is not hidden';
+}
+
 export function signalNumber(name: NodeJS.Signals): number {
   return constants.signals[name];
 }
@@ -87,6 +94,7 @@ export function sendSignal(target: SignalTarget, signal: NodeJS.Signals, logger:
     process.kill(target.group ? -target.pid : target.pid, signal);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ESRCH') logger.warn({ signal, pid: target.pid, group: target.group, code }, `could not send ${signal} to the command (${code}); it keeps running without it`);
+    const whom = target.group ? `process group ${target.pid}` : `pid ${target.pid}`;
+    if (code !== 'ESRCH') logger.warn({ signal, pid: target.pid, group: target.group, code }, `could not send ${signal} to ${whom} (${code}); it keeps running without it`);
   }
 }

@@ -1,0 +1,80 @@
+// --rewrite on a real child, lockguard as PID 1: dumb-init's own rewrite cases
+// (tests/proxies_signals_test.py), and --kill-after counting from the signal as received.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, NODE, runLockguard, startLockguard } from './harness.js';
+
+const CATCHER = join(FIXTURES, 'catcher.mjs');
+const rewriting = (rules: string[]) => rules.flatMap((rule) => ['--rewrite', rule]);
+
+/** Send each signal to lockguard, one at a time, and wait for the child to print what it got. */
+async function sendInTurn(args: string[], sequence: NodeJS.Signals[], expected: NodeJS.Signals[]): Promise<string> {
+  const run = startLockguard([...args, '--', NODE, CATCHER, ...new Set(expected)]);
+  await run.stdoutMatches(/^ready\n/);
+  const lockguard = await run.trapped();
+  for (const [index, signal] of sequence.entries()) {
+    process.kill(lockguard, signal);
+    // One at a time: a standard signal sent again before delivery coalesces with the first.
+    await run.stdoutMatches(new RegExp(`^ready\\n(?:SIG\\w+\\n){${index + 1}}`));
+  }
+  const outcome = await run.done;
+  expect(outcome.code).toBe(0);
+  return outcome.stdout;
+}
+
+describe('--rewrite, lockguard as PID 1', () => {
+  it('TERM→INT and INT→TERM swap, QUIT→QUIT stays, CONT is not rewritten', async () => {
+    const stdout = await sendInTurn(rewriting(['TERM:INT', 'INT:TERM', 'QUIT:QUIT']), ['SIGTERM', 'SIGQUIT', 'SIGCONT', 'SIGINT'], ['SIGINT', 'SIGQUIT', 'SIGCONT', 'SIGTERM']);
+    expect(stdout).toBe('ready\nSIGINT\nSIGQUIT\nSIGCONT\nSIGTERM\n');
+  });
+
+  it('1:31, by number: a HUP reaches the child as SYS', async () => {
+    const stdout = await sendInTurn(rewriting(['1:31']), ['SIGHUP'], ['SIGSYS']);
+    expect(stdout).toBe('ready\nSIGSYS\n');
+  });
+
+  it('TERM→QUIT, and INT and WINCH dropped while HUP still passes (LOCKGUARD_REWRITE)', async () => {
+    const run = startLockguard(['--', NODE, CATCHER, 'SIGQUIT', 'SIGHUP'], { env: { LOCKGUARD_REWRITE: 'TERM:QUIT,INT:0,WINCH:0', LOCKGUARD_LOG_LEVEL: 'debug' } });
+    await run.stdoutMatches(/^ready\n/);
+    const lockguard = await run.trapped();
+    process.kill(lockguard, 'SIGTERM');
+    process.kill(lockguard, 'SIGINT');
+    await run.stdoutMatches(/^ready\nSIGQUIT\n/);
+    process.kill(lockguard, 'SIGWINCH');
+    process.kill(lockguard, 'SIGHUP');
+    const outcome = await run.done;
+    // The catcher prints every signal it catches: an INT or a WINCH that got through would show.
+    expect(outcome.stdout).toBe('ready\nSIGQUIT\nSIGHUP\n');
+    expect(outcome.code).toBe(0);
+    const dropped = outcome.logs.filter((line) => line.msg === 'dropping signal (--rewrite)').map((line) => line.signal);
+    expect(dropped).toEqual(['SIGINT', 'SIGWINCH']);
+  });
+
+  it('31:1 is refused before anything runs: lockguard never traps SYS, so the rule could never apply', async () => {
+    const outcome = await runLockguard(['--rewrite', '31:1', '--', 'echo', 'never']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toMatch(/^lockguard: --rewrite: SIGSYS is never forwarded \(a fault signal, left at its default as tini does.*\), so "31:1" would never apply\. Rewrite a forwarded signal: HUP, INT, .*\n$/);
+  });
+});
+
+describe('--kill-after counts from the signal as received, before --rewrite', () => {
+  it('a TERM rewritten to nothing still starts the clock: the child is SIGKILLed, 137', async () => {
+    const run = startLockguard(['--rewrite', 'TERM:0', '--kill-after', '500ms', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.1; done']);
+    await run.stdoutMatches(/^ready$/m);
+    process.kill(await run.trapped(), 'SIGTERM');
+    const outcome = await run.done;
+    expect(outcome.code).toBe(137);
+    expect(outcome.logs.some((line) => line.level === 40 && /500 ms after SIGTERM: sending SIGKILL \(--kill-after\)/.test(line.msg))).toBe(true);
+  });
+
+  it('a HUP rewritten to TERM does not: the child takes its second to stop and exits 0', async () => {
+    const child = 'trap "echo stopping; sleep 1; exit 0" TERM; echo ready; while :; do sleep 0.1; done';
+    const run = startLockguard(['--signal-target', 'child', '--rewrite', 'HUP:TERM', '--kill-after', '300ms', '--', 'sh', '-c', child]);
+    await run.stdoutMatches(/^ready$/m);
+    process.kill(await run.trapped(), 'SIGHUP');
+    const outcome = await run.done;
+    expect(outcome.stdout).toBe('ready\nstopping\n');
+    expect(outcome.code).toBe(0);
+  });
+});
