@@ -6,7 +6,7 @@ import type { ProcessFacts, ProcessProbe } from './types.js';
  * Parse /proc/<pid>/stat. comm (field 2) may hold spaces and parentheses, so the fields
  * after it are found from the LAST ')'. Returns undefined on text that is not a stat line.
  */
-export function parseStat(text: string): (ProcessFacts & { ppid: number }) | undefined {
+export function parseStat(text: string): (ProcessFacts & { ppid: number; pgrp: number }) | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return undefined;
@@ -15,12 +15,13 @@ export function parseStat(text: string): (ProcessFacts & { ppid: number }) | und
   // rest[0] is field 3 (state); field N is rest[N - 3].
   const state = rest[0];
   const ppid = Number(rest[1]);
+  const pgrp = Number(rest[2]);
   const threads = Number(rest[17]);
   const starttime = Number(rest[19]);
-  if (!state || !Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(threads) || !Number.isSafeInteger(starttime)) {
+  if (!state || !Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(pgrp) || !Number.isSafeInteger(threads) || !Number.isSafeInteger(starttime)) {
     return undefined;
   }
-  return { pid, comm: text.slice(open + 1, close), state, ppid, threads, starttime };
+  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, threads, starttime };
 }
 
 /** btime (boot time, epoch seconds) from /proc/stat text. */
@@ -29,7 +30,7 @@ export function parseBtime(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function readStat(pid: number | 'self'): (ProcessFacts & { ppid: number }) | undefined {
+export function readStat(pid: number | 'self'): (ProcessFacts & { ppid: number; pgrp: number }) | undefined {
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {

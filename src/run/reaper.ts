@@ -24,6 +24,8 @@ export function becomeSubreaper(logger: Logger): void {
 }
 
 export interface Reaper {
+  /** Reap what has died so far. */
+  reapNow(): void;
   /** Stop listening and reap once more, for orphans that died with the main child. */
   stop(): void;
 }
@@ -42,11 +44,15 @@ export function startReaper(mainPid: number, logger: Logger): Reaper {
   };
   process.on('SIGCHLD', schedule);
   const timer = setInterval(schedule, PERIODIC_MS).unref();
+  const reapNow = () => {
+    while (reapOrphans(mainPid, logger) > 0);
+  };
   return {
+    reapNow,
     stop() {
       process.off('SIGCHLD', schedule);
       clearInterval(timer);
-      while (reapOrphans(mainPid, logger) > 0);
+      reapNow();
     },
   };
 }
@@ -69,7 +75,7 @@ function reapOrphans(mainPid: number, logger: Logger): number {
  * adopted orphan may hang off any of our threads). Without that file (CONFIG_PROC_CHILDREN
  * off), every process in /proc whose parent is us.
  */
-function ourChildren(): number[] {
+export function ourChildren(): number[] {
   try {
     return readdirSync('/proc/self/task').flatMap((tid) => parsePids(readFileSync(`/proc/self/task/${tid}/children`, 'latin1')));
   } catch {

@@ -1,12 +1,13 @@
 // Run mode (DESIGN §6), in the order it happens: resolve the command, trap signals,
-// sweep, start the child, forward signals and reap orphans until it exits, sweep the
-// locks it left, and exit as it did.
+// sweep, start the child, forward signals and reap orphans until it exits, stop what it
+// left running, sweep the locks it left, and exit as it did.
 import type { Logger } from 'pino';
 import type { Config } from '../cli/options.js';
 import type { NamespaceModel } from '../model/types.js';
 import { sweep, type SweepOptions, type SweepResult } from '../sweep/sweep.js';
 import { execCommand, execSupported, execUnsupportedMessage } from './exec.js';
 import { armKillAfter } from './kill-after.js';
+import { LEFTOVER_GRACE_MS, stopLeftovers } from './leftovers.js';
 import { becomeSubreaper, startReaper } from './reaper.js';
 import { resolveCommand } from './resolve.js';
 import { rewritten } from './rewrite.js';
@@ -71,6 +72,7 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     const { target } = child;
     logger.info({ childPid: target.pid, signalTarget: config.signalTarget, command: config.command }, 'started the command');
     const killAfter = armKillAfter(config.killAfterMs, target, logger);
+    let termForwarded = false;
     onSignal = (signal) => {
       const sent = rewritten(config.rewrites, signal.name);
       if (sent === 'drop') {
@@ -78,14 +80,18 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
       } else {
         logger.debug({ signal: signal.name, ...(sent === signal.name ? {} : { sent }), childPid: target.pid, group: target.group }, 'forwarding signal');
         sendSignal(target, sent, logger);
+        termForwarded ||= sent === 'SIGTERM';
       }
       killAfter.received(signal.name);
     };
     const reaper = startReaper(target.pid, logger);
     const exit = await child.exited;
-    killAfter.cancel();
+    const killAt = killAfter.cancel();
     onSignal = (signal) => logger.debug({ signal: signal.name }, 'the command has exited: not forwarding');
     logger.info({ childPid: target.pid, ...exit }, 'the command exited');
+    // A --kill-after clock already running keeps its deadline: it is the orchestrator's.
+    const deadline = killAt ?? performance.now() + (config.killAfterMs ?? LEFTOVER_GRACE_MS);
+    await stopLeftovers({ group: target.group ? target.pid : undefined, groupHadTerm: termForwarded, deadline, reap: reaper.reapNow }, logger);
     await sweepAfterExit(config, child, swept?.report.namespace, logger);
     reaper.stop();
     return exitCodeOf(exit);

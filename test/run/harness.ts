@@ -31,6 +31,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Options for node itself, before the entrypoint. */
   nodeArgs?: string[];
+  /** Not as PID 1: a command that runs first and execs lockguard's argv, appended to it (e.g. setsid sh -c '…; exec "$@"' sh). */
+  prefix?: string[];
 }
 
 /** A fresh directory, removed when the current test finishes. */
@@ -47,7 +49,7 @@ export function tempDir(prefix = 'lockguard-run-'): string {
 export function startLockguard(args: string[], options: RunOptions = {}): Running {
   const pid1 = options.pid1 ?? true;
   const stateArgs = args.includes('--state-dir') ? [] : ['--state-dir', tempDir('lockguard-state-')];
-  const argv = [NODE, ...(options.nodeArgs ?? []), ENTRY, '--log-format', 'json', ...stateArgs, ...args];
+  const argv = [...(options.prefix ?? []), NODE, ...(options.nodeArgs ?? []), ENTRY, '--log-format', 'json', ...stateArgs, ...args];
   const env = { ...process.env, ...options.env };
   // --kill-child: a test that fails or times out takes lockguard and its namespace with it.
   const child = pid1 ? spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...argv], { env }) : spawn(argv[0]!, argv.slice(1), { env });
