@@ -75,6 +75,22 @@ export async function runLockguard(args: string[], options: RunOptions = {}): Pr
   return startLockguard(args, options).done;
 }
 
+/**
+ * Run `-- node catcher.mjs AWAITED...` under lockguard, send lockguard each signal in
+ * turn, waiting each time for the catcher to print one more line, then wait for the end.
+ */
+export async function signalInTurn(args: string[], sequence: readonly NodeJS.Signals[], awaited: readonly NodeJS.Signals[]): Promise<Outcome> {
+  const run = startLockguard([...args, '--', NODE, join(FIXTURES, 'catcher.mjs'), ...new Set(awaited)]);
+  await run.stdoutMatches(/^ready\n/);
+  const lockguard = await run.trapped();
+  for (const [index, signal] of sequence.entries()) {
+    process.kill(lockguard, signal);
+    // One at a time: a standard signal sent again before delivery coalesces with the first.
+    await run.stdoutMatches(new RegExp(`^ready\\n(?:SIG\\w+\\n){${index + 1}}`));
+  }
+  return run.done;
+}
+
 function parseLogs(stderr: string): Outcome['logs'] {
   return stderr
     .split('\n')

@@ -2,35 +2,25 @@
 // (tests/proxies_signals_test.py), and --kill-after counting from the signal as received.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, NODE, runLockguard, startLockguard } from './harness.js';
+import { FIXTURES, NODE, runLockguard, signalInTurn, startLockguard } from './harness.js';
 
 const CATCHER = join(FIXTURES, 'catcher.mjs');
 const rewriting = (rules: string[]) => rules.flatMap((rule) => ['--rewrite', rule]);
 
-/** Send each signal to lockguard, one at a time, and wait for the child to print what it got. */
-async function sendInTurn(args: string[], sequence: NodeJS.Signals[], expected: NodeJS.Signals[]): Promise<string> {
-  const run = startLockguard([...args, '--', NODE, CATCHER, ...new Set(expected)]);
-  await run.stdoutMatches(/^ready\n/);
-  const lockguard = await run.trapped();
-  for (const [index, signal] of sequence.entries()) {
-    process.kill(lockguard, signal);
-    // One at a time: a standard signal sent again before delivery coalesces with the first.
-    await run.stdoutMatches(new RegExp(`^ready\\n(?:SIG\\w+\\n){${index + 1}}`));
-  }
-  const outcome = await run.done;
+/** dumb-init's test: send the sequence one signal at a time; the child catches the expected ones, in order, and nothing else. */
+async function expectRewritten(args: string[], sequence: NodeJS.Signals[], expected: NodeJS.Signals[]): Promise<void> {
+  const outcome = await signalInTurn(args, sequence, expected);
+  expect(outcome.stdout).toBe(['ready', ...expected].join('\n') + '\n');
   expect(outcome.code).toBe(0);
-  return outcome.stdout;
 }
 
 describe('--rewrite, lockguard as PID 1', () => {
   it('TERM→INT and INT→TERM swap, QUIT→QUIT stays, CONT is not rewritten', async () => {
-    const stdout = await sendInTurn(rewriting(['TERM:INT', 'INT:TERM', 'QUIT:QUIT']), ['SIGTERM', 'SIGQUIT', 'SIGCONT', 'SIGINT'], ['SIGINT', 'SIGQUIT', 'SIGCONT', 'SIGTERM']);
-    expect(stdout).toBe('ready\nSIGINT\nSIGQUIT\nSIGCONT\nSIGTERM\n');
+    await expectRewritten(rewriting(['TERM:INT', 'INT:TERM', 'QUIT:QUIT']), ['SIGTERM', 'SIGQUIT', 'SIGCONT', 'SIGINT'], ['SIGINT', 'SIGQUIT', 'SIGCONT', 'SIGTERM']);
   });
 
   it('1:31, by number: a HUP reaches the child as SYS', async () => {
-    const stdout = await sendInTurn(rewriting(['1:31']), ['SIGHUP'], ['SIGSYS']);
-    expect(stdout).toBe('ready\nSIGSYS\n');
+    await expectRewritten(rewriting(['1:31']), ['SIGHUP'], ['SIGSYS']);
   });
 
   it('TERM→QUIT, and INT and WINCH dropped while HUP still passes (LOCKGUARD_REWRITE)', async () => {

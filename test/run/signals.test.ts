@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, NODE, startLockguard, tempDir } from './harness.js';
+import { FIXTURES, NODE, signalInTurn, startLockguard, tempDir } from './harness.js';
 
 // Written out independently of src/run/signals.ts, so that a signal dropped from the
 // forwarding table fails here: 1–31 except the uncatchable, SIGCHLD and the faults.
@@ -17,15 +17,7 @@ for (let number = 1; number <= 31; number++) {
 describe('forwarding, lockguard as PID 1', () => {
   it(`delivers every forwardable signal (${FORWARDABLE.length} of 1–31) to the child, in the order sent`, async () => {
     expect(FORWARDABLE).toHaveLength(21);
-    const run = startLockguard(['--', NODE, join(FIXTURES, 'catcher.mjs'), ...FORWARDABLE]);
-    await run.stdoutMatches(/^ready\n/);
-    const lockguardPid = await run.trapped();
-    for (const [index, signal] of FORWARDABLE.entries()) {
-      process.kill(lockguardPid, signal);
-      // One at a time: a standard signal sent again before delivery coalesces with the first.
-      await run.stdoutMatches(new RegExp(`^ready\\n(?:SIG\\w+\\n){${index + 1}}`));
-    }
-    const outcome = await run.done;
+    const outcome = await signalInTurn([], FORWARDABLE, FORWARDABLE);
     expect(outcome.stdout).toBe(['ready', ...FORWARDABLE].join('\n') + '\n');
     expect(outcome.code).toBe(0);
   });
