@@ -1,7 +1,7 @@
 // Crash injection (issue 5): lockguard is stopped at each step of the reclaim protocol
 // (LOCKGUARD_TEST_PAUSE_AT) and SIGKILLed there. Fresh sweeps must then repair everything:
 // no live lock lost, no stale lock surviving two sweeps, no guard or .lockguard-* leftover.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,8 @@ import {
   waitFor,
   type SweepOptions,
 } from './helpers/stress-lockguard.js';
+import { ago, PREDATES_NAMESPACE_MS } from './helpers/boot.js';
+import { setTimes } from './helpers/state.js';
 
 const STEPS = ['judged', 'guard-taken', 'renamed', 'verified', 'unlinked'] as const;
 const CONTEXTS: Record<string, { extra: string[]; options: SweepOptions }> = {
@@ -53,9 +55,9 @@ describe('crash injection: SIGKILL at each reclaim step, then fresh sweeps', () 
       it(`${contextName}: killed at "${step}"`, async () => {
         const { root, sessions } = stateDir();
         const stalePath = join(sessions, 'stale.jsonl.lock');
-        const created = new Date(Date.now() - 5_000);
-        writeFileSync(stalePath, JSON.stringify({ pid: DEAD_PID, createdAt: created.toISOString(), starttime: 7 }));
-        utimesSync(stalePath, created, created);
+        const created = ago(PREDATES_NAMESPACE_MS);
+        writeFileSync(stalePath, JSON.stringify({ pid: DEAD_PID, createdAt: new Date(created).toISOString(), starttime: 7 }));
+        setTimes(stalePath, created);
         // A live holder keeping its fd open (held-open beats everything, in every mode) …
         const heldPath = join(sessions, 'held.jsonl.lock');
         const held = await holdOpen(heldPath);
@@ -161,7 +163,7 @@ describe('a lock re-taken between judgement and guard', () => {
   ])('reclaimer B %s: the new live lock is never moved aside', async (_, freshNamespace) => {
     const { root, sessions } = stateDir();
     const path = join(sessions, 's.jsonl.lock');
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, createdAt: new Date(Date.now() - 60_000).toISOString(), starttime: 3 }));
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PREDATES_NAMESPACE_MS)).toISOString(), starttime: 3 }));
     const marker = join(root, 'pause-marker');
     const sweepA = sweep(root, ['--volume', 'exclusive'], {
       env: { LOCKGUARD_TEST_PAUSE_AT: 'judged,guard-taken,renamed', LOCKGUARD_TEST_PAUSE_FILE: marker },

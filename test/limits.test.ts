@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ago, PREDATES_NAMESPACE_MS } from './helpers/boot.js';
 import { DEAD_PID, holdOpen, inoOf, sweep, type HeldLock } from './helpers/stress-lockguard.js';
 
 const COUNT = 100_000;
@@ -14,7 +15,7 @@ let sessions: string;
 let held: HeldLock;
 
 function plantStaleLocks(): void {
-  const payload = JSON.stringify({ pid: DEAD_PID, createdAt: new Date(Date.now() - 60_000).toISOString(), starttime: 1 });
+  const payload = JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PREDATES_NAMESPACE_MS)).toISOString(), starttime: 1 });
   for (let i = 0; i < LOCKS; i++) writeFileSync(join(sessions, `s${i}.jsonl.lock`), payload);
 }
 
@@ -59,7 +60,7 @@ describe(`a directory where all ${ALL_LOCKS} entries are stale locks`, () => {
     big = join(root, 'all-locks');
     const dir = join(big, 'agents', 'main', 'sessions');
     mkdirSync(dir, { recursive: true });
-    const payload = JSON.stringify({ pid: DEAD_PID, createdAt: new Date(Date.now() - 60_000).toISOString(), starttime: 1 });
+    const payload = JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PREDATES_NAMESPACE_MS)).toISOString(), starttime: 1 });
     for (let i = 0; i < ALL_LOCKS; i++) writeFileSync(join(dir, `s${i}.jsonl.lock`), payload);
   }, 120_000);
 

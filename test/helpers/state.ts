@@ -43,18 +43,17 @@ export function removeTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Set a file's mtime to `ageMs` ago and its atime to `atimeAgeMs` ago (default: the same). */
-export function setAge(path: string, ageMs: number, atimeAgeMs = ageMs): void {
-  const now = Date.now();
-  utimesSync(path, new Date(now - atimeAgeMs), new Date(now - ageMs));
+/** Date a file: its mtime to `mtimeMs` and its atime to `atimeMs` (default: the same), as epoch ms (see boot.ts). */
+export function setTimes(path: string, mtimeMs: number, atimeMs = mtimeMs): void {
+  utimesSync(path, new Date(atimeMs), new Date(mtimeMs));
 }
 
-/** A session lock as OpenClaw writes it, dated `ageMs` in the past (createdAt and mtime). */
-export function writeSessionLock(path: string, owner: { pid: number; starttime?: number }, ageMs: number): Buffer {
-  const createdAt = new Date(Date.now() - ageMs).toISOString();
+/** A session lock as OpenClaw writes it, taken at `atMs` (epoch ms, see boot.ts): createdAt and mtime. */
+export function writeSessionLock(path: string, owner: { pid: number; starttime?: number }, atMs: number): Buffer {
+  const createdAt = new Date(atMs).toISOString();
   const bytes = Buffer.from(JSON.stringify({ pid: owner.pid, createdAt, ...(owner.starttime === undefined ? {} : { starttime: owner.starttime }) }));
   writeFileSync(path, bytes, { flag: 'wx' });
-  setAge(path, ageMs);
+  setTimes(path, atMs);
   return bytes;
 }
 

@@ -1,10 +1,12 @@
 // Hostile input on the filesystem (issue 5): every case ends in a defined verdict or a clear
 // error, never a crash, a hang, or a touched file outside the state dir.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
+import { setTimes } from '../helpers/state.js';
 import { DEAD_PID, entriesOf, holdOpen, inoOf, sweep } from '../helpers/stress-lockguard.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
@@ -21,11 +23,8 @@ function stateDir(agent = 'main'): { root: string; state: string; sessions: stri
   return { root, state, sessions };
 }
 
-const stalePayload = () => JSON.stringify({ pid: DEAD_PID, createdAt: new Date(Date.now() - 120_000).toISOString(), starttime: 9 });
-function old(path: string): void {
-  const then = new Date(Date.now() - 120_000);
-  utimesSync(path, then, then);
-}
+const stalePayload = () => JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PAST_GRACE_MS)).toISOString(), starttime: 9 });
+const old = (path: string) => setTimes(path, ago(PAST_GRACE_MS));
 
 describe('a 1 GiB sparse lock', () => {
   it('is read only up to the bound and judged malformed (kept in the grace, reclaimed after it)', { timeout: 60_000 }, async () => {

@@ -1,13 +1,14 @@
 // The issue's tests 1–6: real SQLite files (WAL, the issue's schema), real PID namespaces, the
 // built lockguard as PID 1. A "previous container" is a PID namespace that existed and is gone.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LockEntry, Report } from '../../src/report/types.js';
 import { assertBuilt, hasStackTrace, parseReport, shAsPid1, sweepAsPid1 } from '../helpers/namespace.js';
-import { makeTempDir, removeTempDirs } from '../helpers/state.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
+import { makeTempDir, removeTempDirs, setTimes } from '../helpers/state.js';
 import { deadNamespaceInode, HOLDER, startHolder, type Holder } from './helpers/processes.js';
 import { createStateDb, leaseKeys, STATE_LEASES_SQL } from './helpers/state-db.js';
 
@@ -31,7 +32,7 @@ function stateDir(): { dir: string; db: string } {
 
 /** Rows a previous container left: pid 1 (generic owner, nested-boot namespace shape) and pid 7 (session-write shape). */
 function previousContainerRows(deadInode: number) {
-  const createdAt = Date.now() - 5 * MINUTE;
+  const createdAt = ago(PREDATES_NAMESPACE_MS);
   return [
     {
       scope: 'gateway-owner',
@@ -56,11 +57,6 @@ const byPath = (report: Report, fragment: string): LockEntry => {
   if (!entry) throw new Error(`no entry for ${fragment} in ${JSON.stringify(report.locks, null, 1)}`);
   return entry;
 };
-
-function age(path: string, ageMs: number): void {
-  const then = new Date(Date.now() - ageMs);
-  utimesSync(path, then, then);
-}
 
 describe('1. lease rows of a dead namespace', () => {
   it('reclaims rows owned by pid 1 and pid 7 of a previous container, in both payload shapes', async () => {
@@ -146,7 +142,8 @@ describe('4. a G4 gateway lock and its SQLite coordinator', () => {
     const lockDir = join(dir, 'tmp', 'openclaw-0');
     mkdirSync(lockDir, { recursive: true });
     const lock = join(lockDir, 'gateway.5d41402a.lock');
-    const createdAt = new Date(Date.now() - 3 * MINUTE).toISOString();
+    const lockedAt = ago(PREDATES_NAMESPACE_MS);
+    const createdAt = new Date(lockedAt).toISOString();
     const payload = {
       pid: 1,
       ownerId: 'c0a8-77e1',
@@ -160,7 +157,7 @@ describe('4. a G4 gateway lock and its SQLite coordinator', () => {
     };
     // JSON followed by the fs-safe whitespace-only ownership token.
     writeFileSync(lock, `${JSON.stringify(payload)}\n \t  \t\t \n`);
-    age(lock, 3 * MINUTE);
+    setTimes(lock, lockedAt);
     return { lock, coordinator: `${lock}.sqlite` };
   }
 
@@ -193,8 +190,9 @@ describe('5. exec-approvals and runtime-deps locks of a dead namespace', () => {
   it('reclaims exec-approvals.json.lock {pid: 8} and the runtime-deps directory, touching nothing else', async () => {
     const { dir } = stateDir();
     const approvals = join(dir, 'exec-approvals.json.lock');
-    writeFileSync(approvals, JSON.stringify({ pid: 8, createdAt: new Date(Date.now() - 4 * MINUTE).toISOString(), starttime: 2211 }));
-    age(approvals, 4 * MINUTE);
+    const lockedAt = ago(PREDATES_NAMESPACE_MS);
+    writeFileSync(approvals, JSON.stringify({ pid: 8, createdAt: new Date(lockedAt).toISOString(), starttime: 2211 }));
+    setTimes(approvals, lockedAt);
     writeFileSync(join(dir, 'exec-approvals.json'), '{"version":1}');
 
     const deps = join(dir, 'plugin-runtime-deps', 'openclaw-2026.9.2');
@@ -202,9 +200,9 @@ describe('5. exec-approvals and runtime-deps locks of a dead namespace', () => {
     writeFileSync(join(deps, 'package.json'), '{"name":"openclaw-runtime-deps-install"}');
     const lockDir = join(deps, '.openclaw-runtime-deps.lock');
     mkdirSync(lockDir);
-    writeFileSync(join(lockDir, 'owner.json'), `${JSON.stringify({ pid: 7, createdAtMs: Date.now() - 6 * MINUTE }, null, 2)}\n`);
-    age(join(lockDir, 'owner.json'), 6 * MINUTE);
-    age(lockDir, 6 * MINUTE);
+    writeFileSync(join(lockDir, 'owner.json'), `${JSON.stringify({ pid: 7, createdAtMs: lockedAt }, null, 2)}\n`);
+    setTimes(join(lockDir, 'owner.json'), lockedAt);
+    setTimes(lockDir, lockedAt);
     const before = readdirSync(join(dir, 'plugin-runtime-deps'), { recursive: true }).sort();
 
     const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir]);
@@ -246,7 +244,7 @@ describe('6. corrupt or unexpected DBs', () => {
     const extra = agentDb('extra');
     createStateDb(extra, deadRow, { extraSql: 'ALTER TABLE state_leases ADD COLUMN fencing_token INTEGER' });
     const notJson = agentDb('notjson');
-    createStateDb(notJson, [{ scope: 'session-write', key: 'k', payload: 'pid=7 starttime=12', createdAt: Date.now() - 5 * MINUTE }]);
+    createStateDb(notJson, [{ scope: 'session-write', key: 'k', payload: 'pid=7 starttime=12', createdAt: ago(PREDATES_NAMESPACE_MS) }]);
     const readOnly = agentDb('readonly');
     createStateDb(readOnly, deadRow, { journal: 'DELETE' });
     execFileSync('chattr', ['+i', readOnly]);

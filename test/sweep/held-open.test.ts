@@ -4,10 +4,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
-import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, setAge } from '../helpers/state.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
+import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, setTimes } from '../helpers/state.js';
 
-// Old enough to predate any fresh namespace, young enough not to be reported too-old (30 min).
-const AGE_MS = 10 * 60_000;
 beforeAll(assertBuilt);
 afterEach(async () => {
   await stopHelpers();
@@ -18,9 +17,9 @@ describe('a live holder in another PID namespace', () => {
   it('is kept as held-open in auto, shared and exclusive modes, its bytes untouched', async () => {
     const state = makeStateDir();
     const lock = state.lockPath('held');
-    // The holder is PID 1 of its own namespace; its lock claims to be ten minutes old, so only held-open can save it.
-    await startHelper(['unshare', '--pid', '--fork', '--mount-proc', NODE, LOCK_WRITER, lock, 'hold', '--created-at-offset-ms', String(-AGE_MS)]);
-    setAge(lock, AGE_MS);
+    // The holder is PID 1 of its own namespace; its lock predates lockguard's namespaces, so only held-open can save it.
+    await startHelper(['unshare', '--pid', '--fork', '--mount-proc', NODE, LOCK_WRITER, lock, 'hold', '--created-at-offset-ms', String(-PREDATES_NAMESPACE_MS)]);
+    setTimes(lock, ago(PREDATES_NAMESPACE_MS));
     const before = fingerprint(lock);
     expect(JSON.parse(before.bytes.toString())).toMatchObject({ pid: 1 });
 

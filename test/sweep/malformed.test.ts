@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
-import { exists, fingerprint, makeStateDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setAge, type StateDir } from '../helpers/state.js';
+import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
+import { exists, fingerprint, makeStateDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setTimes, type StateDir } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
 afterEach(removeTempDirs);
@@ -40,7 +41,7 @@ describe('empty and malformed locks', () => {
     }
 
     // Older than the default grace (30 s) but younger than a --grace of 5 minutes: still kept under that grace.
-    for (const path of paths) setAge(path, 60_000);
+    for (const path of paths) setTimes(path, ago(PAST_GRACE_MS));
     const longGrace = await sweepAsPid1(['--state-dir', state.dir, '--grace', '5m']);
     expect(longGrace.code, longGrace.stderr).toBe(0);
     for (const path of paths) expect(judgedAs(longGrace.report, path), path).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
@@ -59,7 +60,7 @@ describe('empty and malformed locks', () => {
     const state = makeStateDir();
     const path = state.lockPath('being-written');
     holdOpenForWriting(path);
-    setAge(path, 10 * 60_000);
+    setTimes(path, ago(PAST_GRACE_MS));
     const before = fingerprint(path);
 
     const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive']);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, startHelper, stopHelpers, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
@@ -18,7 +19,7 @@ describe('the presence lock', () => {
   it('makes auto shared while another holder has LOCK_SH (lock kept), and exclusive once it is gone (lock reclaimed)', async () => {
     const state = makeStateDir();
     const lock = state.lockPath('previous');
-    const bytes = writeSessionLock(lock, { pid: 7, starttime: 4242 }, 10 * 60_000);
+    const bytes = writeSessionLock(lock, { pid: 7, starttime: 4242 }, ago(PREDATES_NAMESPACE_MS));
     const presence = join(state.dir, '.lockguard', 'presence');
     mkdirSync(join(state.dir, '.lockguard'));
     // flock -o: the lock is held by flock itself, not inherited by the command; "ready" is printed once it is held.

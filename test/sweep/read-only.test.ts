@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, hasStackTrace, shAsPid1 } from '../helpers/namespace.js';
 import { entryFor, judgedAs, readReport } from '../helpers/sweep-report.js';
-import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setAge, writeSessionLock, type Fingerprint } from '../helpers/state.js';
+import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
+import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setTimes, writeSessionLock, type Fingerprint } from '../helpers/state.js';
 
-const AGE = 10 * 60_000;
 beforeAll(assertBuilt);
 afterEach(removeTempDirs);
 
@@ -17,6 +17,8 @@ describe('a read-only state dir', () => {
     // Three state dirs: one swept with --volume exclusive, one in auto with a presence file left by an
     // earlier run (flock works on a read-only fd), and one in auto with none.
     const dirs = { exclusive: makeStateDir(), auto: makeStateDir(), fresh: makeStateDir() };
+    // Past the grace (for the malformed lock), so also before the namespaces the sweeps run in.
+    const lockedAt = ago(PAST_GRACE_MS);
     const out = makeTempDir();
     const locks: Record<string, { stale: string; other: string; malformed: string; held: string }> = {};
     const before = new Map<string, Fingerprint>();
@@ -27,16 +29,16 @@ describe('a read-only state dir', () => {
         malformed: state.lockPath('malformed'),
         held: state.lockPath('held'),
       };
-      writeSessionLock(set.stale, { pid: 7, starttime: 1 }, AGE);
-      writeSessionLock(set.other, { pid: 42 }, AGE);
+      writeSessionLock(set.stale, { pid: 7, starttime: 1 }, lockedAt);
+      writeSessionLock(set.other, { pid: 42 }, lockedAt);
       writeFileSync(set.malformed, '{"pid":');
-      setAge(set.malformed, AGE);
+      setTimes(set.malformed, lockedAt);
       locks[name] = set;
     }
     // One lock held open for writing by this test process (opened before the mount turns read-only).
     holdOpenForWriting(locks.exclusive!.held);
     // Elsewhere that name holds a legacy lock ({pid, createdAt}) of a previous namespace, held by nobody.
-    for (const state of [dirs.auto, dirs.fresh]) writeSessionLock(join(state.sessions(), 'held.jsonl.lock'), { pid: 9 }, AGE);
+    for (const state of [dirs.auto, dirs.fresh]) writeSessionLock(join(state.sessions(), 'held.jsonl.lock'), { pid: 9 }, lockedAt);
     mkdirSync(join(dirs.auto.dir, '.lockguard'));
     writeFileSync(join(dirs.auto.dir, '.lockguard', 'presence'), '');
     for (const set of Object.values(locks)) for (const path of Object.values(set)) before.set(path, fingerprint(path));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1, waitForPause } from '../helpers/namespace.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
@@ -23,7 +24,7 @@ describe('a lock replaced between judging and reclaiming', () => {
     const state = makeStateDir();
     const out = makeTempDir();
     const lock = state.lockPath('raced');
-    writeSessionLock(lock, { pid: 7, starttime: 1 }, 10 * 60_000);
+    writeSessionLock(lock, { pid: 7, starttime: 1 }, ago(PREDATES_NAMESPACE_MS));
     const marker = join(out, 'paused');
 
     const sweep = sweepAsPid1(['--state-dir', state.dir], { LOCKGUARD_TEST_PAUSE_AT: step, LOCKGUARD_TEST_PAUSE_FILE: marker });

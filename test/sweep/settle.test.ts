@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1, waitForPause } from '../helpers/namespace.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
@@ -18,7 +19,7 @@ it('a lock released (closed, then removed) while it settles is not reclaimed, an
   const state = makeStateDir();
   const out = makeTempDir();
   const lock = state.lockPath('released');
-  writeSessionLock(lock, { pid: 7, starttime: 1 }, 10 * 60_000);
+  writeSessionLock(lock, { pid: 7, starttime: 1 }, ago(PREDATES_NAMESPACE_MS));
   const marker = join(out, 'paused');
 
   const sweep = sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive'], { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker });
@@ -41,7 +42,7 @@ it('a lock released (closed, then removed) while it settles is not reclaimed, an
 it('a lock still unchanged after the settle time is reclaimed', async () => {
   const state = makeStateDir();
   const lock = state.lockPath('dead');
-  writeSessionLock(lock, { pid: 7, starttime: 1 }, 10 * 60_000);
+  writeSessionLock(lock, { pid: 7, starttime: 1 }, ago(PREDATES_NAMESPACE_MS));
   const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir]);
   expect(code, stderr).toBe(0);
   expect(entryFor(report, lock)).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });

@@ -3,17 +3,17 @@
 // directory outside holding a stale-looking lock: nothing outside is read or changed (bytes, mtime and
 // atime compared: atimes are set days back, so relatime would record any read). Non-lock files
 // (`*.jsonl`, `sessions.json`) are never touched, while the real stale lock beside them is reclaimed.
-import { mkdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync, lstatSync } from 'node:fs';
+import { mkdirSync, readlinkSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
 import { judgedAs } from '../helpers/sweep-report.js';
-import { exists, fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, setAge, writeSessionLock, type Fingerprint } from '../helpers/state.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
+import { exists, fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, setTimes, writeSessionLock, type Fingerprint } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
 afterEach(removeTempDirs);
 
-const AGE = 10 * 60_000;
 const THREE_DAYS = 3 * 86_400_000;
 
 function dirTimes(path: string): { atimeNs: bigint; mtimeNs: bigint } {
@@ -23,6 +23,7 @@ function dirTimes(path: string): { atimeNs: bigint; mtimeNs: bigint } {
 
 describe('symlinks and non-lock files', () => {
   it('are never followed, read or changed; only the real stale lock is reclaimed', async () => {
+    const lockedAt = ago(PREDATES_NAMESPACE_MS);
     // Outside the state dir: files that look like stale locks and OpenClaw data, and a directory of them.
     const outside = makeTempDir('lockguard-outside-');
     const outsideSessions = join(outside, 'sessions');
@@ -33,13 +34,13 @@ describe('symlinks and non-lock files', () => {
       inDir: join(outsideSessions, 'elsewhere.jsonl.lock'),
       transcript: join(outsideSessions, 'elsewhere.jsonl'),
     };
-    for (const path of [outsideFiles.target, outsideFiles.store, outsideFiles.inDir]) writeSessionLock(path, { pid: 7, starttime: 1 }, AGE);
+    for (const path of [outsideFiles.target, outsideFiles.store, outsideFiles.inDir]) writeSessionLock(path, { pid: 7, starttime: 1 }, lockedAt);
     writeFileSync(outsideFiles.transcript, '{"role":"user"}\n');
 
     const state = makeStateDir();
     const sessions = state.sessions();
     const stale = state.lockPath('real');
-    writeSessionLock(stale, { pid: 7, starttime: 1 }, AGE);
+    writeSessionLock(stale, { pid: 7, starttime: 1 }, lockedAt);
     const inside = {
       transcript: join(sessions, 'real.jsonl'),
       store: join(sessions, 'sessions.json'),
@@ -66,8 +67,8 @@ describe('symlinks and non-lock files', () => {
     symlinkSync(outside, join(state.dir, 'agents', 'whole-agent'));
 
     // Date every file and directory whose reading we watch: atime three days back, so any read moves it.
-    for (const path of [...Object.values(outsideFiles), ...Object.values(inside)]) setAge(path, AGE, THREE_DAYS);
-    for (const dir of [outside, outsideSessions]) utimesSync(dir, new Date(Date.now() - THREE_DAYS), new Date(Date.now() - AGE));
+    for (const path of [...Object.values(outsideFiles), ...Object.values(inside)]) setTimes(path, lockedAt, Date.now() - THREE_DAYS);
+    for (const dir of [outside, outsideSessions]) setTimes(dir, lockedAt, Date.now() - THREE_DAYS);
     const before = new Map<string, Fingerprint>([...Object.values(outsideFiles), ...Object.values(inside)].map((path) => [path, fingerprint(path)]));
     const dirsBefore = [outside, outsideSessions].map(dirTimes);
 
