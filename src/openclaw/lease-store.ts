@@ -14,7 +14,7 @@ const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 const SQLITE_READONLY = 8;
 /** Lease tables hold a handful of rows; a table far bigger than this is not one lockguard understands. */
-const MAX_ROWS = 10_000;
+export const MAX_ROWS = 10_000;
 
 export const STATE_LEASES_COLUMNS = ['scope', 'lease_key', 'owner', 'expires_at', 'heartbeat_at', 'payload_json', 'created_at', 'updated_at'] as const;
 export const AGENT_DATABASE_LEASES_COLUMNS = ['lease_id', 'agent_id', 'path', 'owner_pid', 'owner_start_time', 'opened_at'] as const;
@@ -212,10 +212,15 @@ function int(value: unknown): number | null {
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
 }
 
-function failure(error: unknown): WriteOutcome<never> {
+/** SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock this statement needs. */
+export function isBusy(error: unknown): boolean {
   const code = sqliteCode(error);
-  if (code === SQLITE_BUSY || code === SQLITE_LOCKED) return { status: 'busy' };
-  if (code === SQLITE_READONLY) return { status: 'read-only' };
+  return code === SQLITE_BUSY || code === SQLITE_LOCKED;
+}
+
+function failure(error: unknown): WriteOutcome<never> {
+  if (isBusy(error)) return { status: 'busy' };
+  if (sqliteCode(error) === SQLITE_READONLY) return { status: 'read-only' };
   return { status: 'failed', message: sqliteMessage(error) };
 }
 

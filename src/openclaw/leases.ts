@@ -8,7 +8,7 @@ import type { LockEntry } from '../report/types.js';
 import { actionFor, ownedBy, type LockContext } from '../sweep/lock.js';
 import { judge, type Evidence, type VolumeFacts } from '../verdict/judge.js';
 import type { Judgement } from '../verdict/types.js';
-import { openLeaseDatabase, type LeaseDatabase, type TableState } from './lease-store.js';
+import { isBusy, MAX_ROWS, openLeaseDatabase, type LeaseDatabase, type TableState } from './lease-store.js';
 import { agentDatabaseLeaseOf, leasePayloadOf, type AgentDatabaseLeaseRow, type LeaseRow } from './payloads.js';
 
 export interface Problem {
@@ -76,6 +76,7 @@ function sweepDatabase(path: string, required: Table[], context: LockContext): {
       }
       judged.push(...read.rows);
       if (read.skipped) problems.push({ path, message: `${read.skipped} ${table} rows have non-text keys; left alone` });
+      if (read.truncated) problems.push({ path, message: `${table} has more than ${MAX_ROWS} rows, more than any OpenClaw writes; only the first ${MAX_ROWS} were judged, the rest left alone` });
     }
     return { entries: reclaimRows(db, judged, context), problems };
   } finally {
@@ -104,19 +105,18 @@ function tableProblem(table: Table, state: ReturnType<typeof tableState>, requir
   }
 }
 
-type ReadOutcome = { rows: JudgedRow[]; skipped: number } | { busy: true } | { message: string };
+type ReadOutcome = { rows: JudgedRow[]; skipped: number; truncated: boolean } | { busy: true } | { message: string };
 
 function readTable(db: LeaseDatabase, path: string, table: Table, context: LockContext): ReadOutcome {
   try {
     if (table === 'state_leases') {
       const { rows, skipped, truncated } = db.leases();
-      return { rows: rows.flatMap((row) => judgeLease(path, row, context)), skipped: skipped + (truncated ? 1 : 0) };
+      return { rows: rows.flatMap((row) => judgeLease(path, row, context)), skipped, truncated };
     }
     const { rows, skipped, truncated } = db.agentDatabaseLeases();
-    return { rows: rows.flatMap((row) => judgeAgentLease(path, row, context)), skipped: skipped + (truncated ? 1 : 0) };
+    return { rows: rows.flatMap((row) => judgeAgentLease(path, row, context)), skipped, truncated };
   } catch (error) {
-    const code = (error as { errcode?: number }).errcode;
-    if (code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6)) return { busy: true };
+    if (isBusy(error)) return { busy: true };
     return { message: `cannot read ${table} (${(error as Error).message}); rows left alone` };
   }
 }

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_ROWS } from '../../src/openclaw/lease-store.js';
 import type { LockEntry, Report } from '../../src/report/types.js';
 import { assertBuilt, hasStackTrace, parseReport, shAsPid1, sweepAsPid1 } from '../helpers/namespace.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
@@ -267,6 +268,19 @@ describe('6. corrupt or unexpected DBs', () => {
     for (const line of [problem(first.db), problem(extra), problem(second.db)]) expect(logged.some((msg) => msg.includes(line!))).toBe(true);
     execFileSync('chattr', ['-i', readOnly]);
     expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('7. a lease table bigger than any OpenClaw writes', () => {
+  it('judges the first rows, says the table was cut short, and leaves the rest alone', async () => {
+    const { dir, db } = stateDir();
+    const rows = Array.from({ length: MAX_ROWS + 1 }, (_, index) => ({ scope: 'qmd', key: `k${index}`, payload: { reason: 'maintenance' }, createdAt: Date.now() }));
+    createStateDb(db, rows);
+    const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir, '--log-level', 'warn']);
+    expect(code, stderr).toBe(1);
+    expect(report.locks).toHaveLength(MAX_ROWS);
+    expect(report.problems).toEqual([{ path: db, message: `state_leases has more than ${MAX_ROWS} rows, more than any OpenClaw writes; only the first ${MAX_ROWS} were judged, the rest left alone` }]);
+    expect(leaseKeys(db)).toHaveLength(MAX_ROWS + 1);
   });
 });
 

@@ -28,6 +28,7 @@ export function createStateDb(path: string, leases: SeedLease[], options: { stri
     if (options.extraSql) db.exec(options.extraSql);
     if (leases.length === 0) return;
     const insert = db.prepare('INSERT INTO state_leases (scope, lease_key, owner, expires_at, heartbeat_at, payload_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    db.exec('BEGIN');
     for (const lease of leases) {
       insert.run(
         lease.scope,
@@ -40,6 +41,7 @@ export function createStateDb(path: string, leases: SeedLease[], options: { stri
         lease.updatedAt ?? lease.createdAt,
       );
     }
+    db.exec('COMMIT');
   } finally {
     db.close();
   }
