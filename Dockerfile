@@ -34,7 +34,7 @@ COPY scripts/build.mjs scripts/
 COPY src src
 RUN npm run build
 
-# --- production dependencies only (koffi and its native package, pino, execa, zod) -----
+# --- production dependencies only (koffi and its native package, pino) ---------------
 FROM npm AS prod-deps
 RUN npm ci --ignore-scripts --omit=dev
 

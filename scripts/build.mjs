@@ -9,7 +9,7 @@ const outfile = new URL('../dist/entrypoint.js', import.meta.url).pathname;
 /**
  * Node built-ins through require(), not ESM import. An ESM import of a built-in is hoisted
  * to the top of the bundle, so every path paid for the built-ins of code it never runs
- * (child_process, stream and tty for execa in run mode), and building the ESM namespace
+ * (child_process in run mode, for one), and building the ESM namespace
  * reads every export, which loads lazy ones such as fs.promises (and with it readline).
  * require() hands back the same module object, loaded when the code that needs it first runs.
  */

@@ -5,14 +5,12 @@ import { ModelError } from '../model/namespace.js';
 import { writeJsonReport } from '../report/json.js';
 import { renderReport } from '../report/render.js';
 import { takeEarlySignals } from '../run/early-signals.js';
-import { signalNumber } from '../run/signals.js';
 import { sweep } from '../sweep/sweep.js';
+import { EXIT, signalExitCode } from './exit-codes.js';
 import { helpText } from './help.js';
 import { parseConfig, UsageError, type Config } from './options.js';
 
 declare const LOCKGUARD_VERSION: string;
-
-export const EXIT = { ok: 0, someFailed: 1, usage: 2 } as const;
 
 export async function main(argv: string[]): Promise<number> {
   let config: Config;
@@ -54,10 +52,9 @@ async function sweepOrInspect(config: Config, mode: 'sweep' | 'inspect', logger:
   const { report } = await sweep(config, { mode, signal: controller.signal, listLocks: config.json || mode === 'inspect' }, logger);
   if (config.json) writeJsonReport(report);
   else if (mode === 'inspect') process.stdout.write(renderReport(report));
-  if (report.interrupted) return 128 + signalNumber(report.interrupted as NodeJS.Signals);
+  if (report.interrupted) return signalExitCode(report.interrupted as NodeJS.Signals);
   return report.summary.errors > 0 ? EXIT.someFailed : EXIT.ok;
 }
-
 
 /** One line for the user; the stack only at debug level. */
 function fail(error: unknown, logger: Logger): number {

@@ -3,6 +3,7 @@
 //
 // Never bind waitpid(-1): it would steal the status of libuv's own children.
 import { createRequire } from 'node:module';
+import { getSystemErrorName } from 'node:util';
 
 type KoffiFn = (...args: unknown[]) => number;
 
@@ -58,6 +59,11 @@ function load(): Libc {
     renameat2: lib.func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)'),
   };
   return libc;
+}
+
+/** An errno as its name (13 → EACCES), as Node's own errors give it. */
+export function errnoName(errno: number): string {
+  return errno > 0 ? getSystemErrorName(-errno) : `errno ${errno}`;
 }
 
 /** A syscall result: `ok` or the errno it failed with. */

@@ -21,6 +21,13 @@ export const finite: Field<number> = (value) => (typeof value === 'number' && Nu
 /** Short text: a string of at most 256 UTF-16 code units. */
 export const text: Field<string> = (value) => (typeof value === 'string' && value.length <= 256 ? value : undefined);
 
+/** The record without its missing (undefined) fields. */
+export function compact<T extends Record<string, unknown>>(record: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const key in record) if (record[key] !== undefined) out[key] = record[key];
+  return out as never;
+}
+
 /** A JSON object (not null, not an array): what a payload's record must be. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

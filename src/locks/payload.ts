@@ -1,7 +1,7 @@
 // Lock payloads → Owner. Pure, bounded and total: any bytes give a ParsedPayload, never an exception.
 // Values of the wrong type are treated as missing, as OpenClaw's own reader does.
 import { execApprovalsOwnerOf, gatewayOwnerOf, runtimeDepsOwnerOf } from '../openclaw/payloads.js';
-import { epochMs, nonNegativeMs, pid, text, ticks } from './fields.js';
+import { compact, epochMs, nonNegativeMs, pid, text, ticks } from './fields.js';
 import type { LockKind, Owner, ParsedPayload } from './types.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -17,7 +17,7 @@ export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayloa
     return { ok: false, problem: 'unparseable', owner: {} };
   }
   if (textValue.trim() === '') return { ok: false, problem: 'empty', owner: {} };
-  if (kind === 'generic' && /^\s*\d+\s*$/.test(textValue)) return fromOwner(pidOnly(Number(textValue.trim())));
+  if (kind === 'generic' && /^\s*\d+\s*$/.test(textValue)) return fromOwner(compact({ pid: pid(Number(textValue)) }));
 
   let json: unknown;
   try {
@@ -28,10 +28,6 @@ export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayloa
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, problem: 'unparseable', owner: {} };
   return fromOwner(ownerOf(kind, json as Record<string, unknown>));
-}
-
-function pidOnly(value: number): Owner {
-  return Number.isSafeInteger(value) && value > 0 && value <= 2 ** 22 ? { pid: value } : {};
 }
 
 function ownerOf(kind: PayloadKind, json: Record<string, unknown>): Owner {
@@ -58,16 +54,6 @@ function ownerOf(kind: PayloadKind, json: Record<string, unknown>): Owner {
 function isoOrUndefined(ms: number): string | undefined {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-/** The owner without its missing fields. */
-function compact(owner: Owner): Owner {
-  const out: Owner = {};
-  for (const key in owner) {
-    const value = owner[key as keyof Owner];
-    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  }
-  return out;
 }
 
 function fromOwner(owner: Owner): ParsedPayload {

@@ -1,7 +1,7 @@
 // Builds the PID-namespace model (DESIGN §2) from the real kernel, once per run.
 import { closeSync, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { clockTicksPerSecond, namespaceId } from '../kernel/ffi.js';
-import { startMs } from '../verdict/judge.js';
+import { startMs } from './time.js';
 import { parseBtime, probeProcess, procMatchesSelf, readCmdline, readStat } from './procfs.js';
 import type { NamespaceModel, Pid1Facts, ProcessProbe } from './types.js';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ERRNO, probeWriteOpen, renameNoReplace } from '../kernel/ffi.js';
+import { ERRNO, errnoName, probeWriteOpen, renameNoReplace } from '../kernel/ffi.js';
 import { LEFTOVER_INFIX } from '../locks/discover.js';
 
 export const OWNER_FILE = 'owner.json';
@@ -72,7 +72,7 @@ export function reclaimDirLock(snapshot: DirLockSnapshot, keepReclaimedDir: stri
   const aside = `${snapshot.path}${LEFTOVER_INFIX}${randomBytes(8).toString('hex')}`;
   const moved = renameNoReplace(snapshot.path, aside);
   if (!moved.ok) {
-    return moved.errno === ERRNO.ENOENT ? { status: 'vanished' } : { status: 'failed', detail: `cannot move aside (errno ${moved.errno})` };
+    return moved.errno === ERRNO.ENOENT ? { status: 'vanished' } : { status: 'failed', detail: `cannot move aside (${errnoName(moved.errno)})` };
   }
   const now = snapshotDirLock(aside);
   if (!now.ok || !sameLock(snapshot, now.snapshot)) return putBack(aside, snapshot.path);
@@ -112,12 +112,12 @@ export function removeDirLock(snapshot: DirLockSnapshot): DirReclaimOutcome {
 
 function keep(aside: string, keepReclaimedDir: string): DirReclaimOutcome {
   const kept = renameNoReplace(aside, join(keepReclaimedDir, basename(aside)));
-  return kept.ok ? { status: 'reclaimed' } : { status: 'failed', detail: `moved to ${aside} but cannot move into ${keepReclaimedDir} (errno ${kept.errno})` };
+  return kept.ok ? { status: 'reclaimed' } : { status: 'failed', detail: `moved to ${aside} but cannot move into ${keepReclaimedDir} (${errnoName(kept.errno)})` };
 }
 
 /** A leftover of an interrupted reclaim whose owner is not proven dead goes back under its name, never over a newer lock. */
-export function restoreDirLock(leftover: string): { ok: true; original: string } | { ok: false; original: string; errno: number } {
+export function restoreDirLock(leftover: string): { ok: true; original: string } | { ok: false; original: string; code: string } {
   const original = leftover.slice(0, leftover.lastIndexOf(LEFTOVER_INFIX));
   const back = renameNoReplace(leftover, original);
-  return back.ok ? { ok: true, original } : { ok: false, original, errno: back.errno };
+  return back.ok ? { ok: true, original } : { ok: false, original, code: errnoName(back.errno) };
 }

@@ -5,7 +5,7 @@
 // proven to be in: `startTime`/`starttime`/`owner_start_time` are /proc/<pid>/stat ticks
 // (OpenClaw's getProcessStartTime), and a field named "…Ms" is used only when it is a
 // plausible epoch-ms value. Anything else is dropped, which can only make a verdict weaker.
-import { finite, isRecord, nonNegativeMs, pid, text, ticks } from '../locks/fields.js';
+import { compact, finite, isRecord, nonNegativeMs, pid, text, ticks } from '../locks/fields.js';
 import type { Owner, ParsedPayload } from '../locks/types.js';
 
 /** Epoch ms before 2001-09-09 (1e12) is no wall-clock time OpenClaw writes: such a value is ticks or seconds. */
@@ -141,10 +141,4 @@ function timeOf(value: unknown): number | undefined {
 
 function isoOf(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
-}
-
-function compact<T extends Record<string, unknown>>(owner: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  const out: Record<string, unknown> = {};
-  for (const key in owner) if (owner[key] !== undefined) out[key] = owner[key];
-  return out as never;
 }

@@ -53,5 +53,5 @@ function judgeDirLock(snapshot: DirLockSnapshot, payload: ParsedPayload, context
 /** A leftover whose owner is not proven dead goes back under its name, never over a newer lock. */
 function restore(leftover: string): { action: Action; error?: string } {
   const outcome = restoreDirLock(leftover);
-  return outcome.ok ? { action: 'kept', error: `restored to ${outcome.original}` } : { action: 'failed', error: `cannot restore to ${outcome.original} (errno ${outcome.errno}); left in place` };
+  return outcome.ok ? { action: 'kept', error: `restored to ${outcome.original}` } : { action: 'failed', error: `cannot restore to ${outcome.original} (${outcome.code}); left in place` };
 }

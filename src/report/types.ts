@@ -2,6 +2,7 @@
 import type { NamespaceModel } from '../model/types.js';
 import type { LockKind, Owner } from '../locks/types.js';
 import type { Reason, Verdict } from '../verdict/types.js';
+import type { VolumeFacts } from '../volume/types.js';
 
 export type Action = 'reclaimed' | 'would-reclaim' | 'kept' | 'failed';
 
@@ -18,15 +19,9 @@ export interface LockEntry {
   error?: string;
 }
 
-export interface VolumeEntry {
+export interface VolumeEntry extends VolumeFacts {
   stateDir: string;
-  mode: 'exclusive' | 'shared';
-  basis: VolumeBasis;
-  error?: string;
 }
-
-/** flag: the operator said so; presence-lock: the flock probe decided; flock-unsupported: auto fell back to shared. */
-export type VolumeBasis = 'flag' | 'presence-lock' | 'flock-unsupported';
 
 export interface Summary {
   locks: number;

@@ -2,6 +2,7 @@
 // sweep, start the child, forward signals and reap orphans until it exits, stop what it
 // left running, sweep the locks it left, and exit as it did.
 import type { Logger } from 'pino';
+import { EXIT, signalExitCode } from '../cli/exit-codes.js';
 import type { Config } from '../cli/options.js';
 import type { NamespaceModel } from '../model/types.js';
 import { sweep, type SweepOptions, type SweepResult } from '../sweep/sweep.js';
@@ -12,16 +13,13 @@ import { becomeSubreaper, startReaper } from './reaper.js';
 import { resolveCommand } from './resolve.js';
 import { rewritten } from './rewrite.js';
 import { takeEarlySignals } from './early-signals.js';
-import { FORWARDED, sendSignal, signalNumber, trapSignals, type ForwardedSignal } from './signals.js';
+import { FORWARDED, sendSignal, trapSignals, type ForwardedSignal } from './signals.js';
 import { exitCodeOf, startChild, type Child } from './spawn.js';
-
-const EXIT_USAGE = 2;
-const EXIT_SWEEP_ERRORS = 1;
 
 export async function runSupervised(config: Config, logger: Logger): Promise<number> {
   if (config.exec && !execSupported()) {
     logger.error(execUnsupportedMessage());
-    return EXIT_USAGE;
+    return EXIT.usage;
   }
   const resolved = resolveCommand(config.command[0]!, process.env.PATH);
   if (!resolved.ok) {
@@ -50,12 +48,12 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true, listLocks: false }, logger);
     if (stoppedBy) {
       logger.info({ signal: stoppedBy }, `${stoppedBy} arrived before the command started: stopped the sweep, not starting the command`);
-      return 128 + signalNumber(stoppedBy);
+      return signalExitCode(stoppedBy);
     }
     const errors = swept ? swept.report.summary.errors : 1;
     if (config.strict && errors > 0) {
       logger.error({ errors }, `--strict: the sweep had ${errors} error(s), so the command was not started. Fix them (see above), or drop --strict.`);
-      return EXIT_SWEEP_ERRORS;
+      return EXIT.someFailed;
     }
     if (config.exec) {
       const failure = execCommand(resolved.path, config.command);

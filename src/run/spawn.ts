@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { readStat } from '../model/procfs.js';
 import { launchFailure, type LaunchFailure } from './resolve.js';
-import { signalNumber, type SignalTarget } from './signals.js';
+import { signalExitCode } from '../cli/exit-codes.js';
+import type { SignalTarget } from './signals.js';
 
 export type ChildExit = { code: number } | { signal: NodeJS.Signals };
 
@@ -39,7 +40,7 @@ export function startChild(path: string, argv: readonly string[], group: boolean
   return { target: { pid, group }, starttime, exited };
 }
 
-/** The shell's convention: the child's code, or 128+N when signal N killed it. */
+/** The child's code, or 128+N when signal N killed it. */
 export function exitCodeOf(exit: ChildExit): number {
-  return 'code' in exit ? exit.code : 128 + signalNumber(exit.signal);
+  return 'code' in exit ? exit.code : signalExitCode(exit.signal);
 }

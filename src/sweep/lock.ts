@@ -13,7 +13,8 @@ import type { Action, LockEntry } from '../report/types.js';
 import { recordLockOf } from '../openclaw/coordinator.js';
 import { handleDirLock } from '../openclaw/runtime-deps.js';
 import { pausePoint } from '../testing/pause.js';
-import { judge, type Evidence, type Policy, type VolumeFacts } from '../verdict/judge.js';
+import { judge, type Evidence, type Policy } from '../verdict/judge.js';
+import type { VolumeFacts } from '../volume/types.js';
 import type { Judgement } from '../verdict/types.js';
 
 export interface LockContext {

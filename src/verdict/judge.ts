@@ -1,7 +1,9 @@
 // The verdict (DESIGN §3): a pure function of plain data. Proof of life is checked
 // first; a lock is stale only on proof that its owner is dead; everything else is unknown.
+import { startMs } from '../model/time.js';
 import type { NamespaceModel, ProcessProbe } from '../model/types.js';
 import type { ParsedPayload } from '../locks/types.js';
+import type { VolumeFacts } from '../volume/types.js';
 import type { Judgement, Reason } from './types.js';
 
 export interface Evidence {
@@ -16,12 +18,6 @@ export interface Evidence {
   process: ProcessProbe | undefined;
   /** The lock names, by pid and starttime, a process lockguard itself started in this namespace (the post-exit sweep). */
   ownChild?: boolean;
-}
-
-export interface VolumeFacts {
-  mode: 'exclusive' | 'shared';
-  /** flag: declared by the operator; presence-lock: proven by flock in auto mode. */
-  basis: 'flag' | 'presence-lock' | 'flock-unsupported';
 }
 
 export interface Policy {
@@ -142,11 +138,6 @@ function runsHere(pid: number, starttime: number | undefined, probe: ProcessProb
   if (starttime === undefined || probe?.status !== 'alive' || probe.pid !== pid) return false;
   const { facts } = probe;
   return facts.starttime === starttime && !(facts.state === 'Z' && facts.threads <= 1);
-}
-
-/** Epoch ms at which a process with this starttime (ticks since boot) started. */
-export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'bootMs' | 'clockTicks'>): number {
-  return model.bootMs + (starttimeTicks * 1000) / model.clockTicks;
 }
 
 /** The newest sign of life the lock carries: its recorded creation and its mtime (owners may renew it). */

@@ -4,8 +4,8 @@
 // lock when its holder dies, even by SIGKILL, so there is no heartbeat and no TTL.
 import { closeSync, constants, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERRNO, FLOCK, flock } from '../kernel/ffi.js';
-import type { VolumeFacts } from '../verdict/judge.js';
+import { ERRNO, errnoName, FLOCK, flock } from '../kernel/ffi.js';
+import type { VolumeFacts } from './types.js';
 
 export interface Presence {
   facts: VolumeFacts;
@@ -36,7 +36,7 @@ export function takePresence(stateDir: string, declared: 'auto' | 'exclusive' | 
   if (exclusive.ok) return held(fd, { mode: 'exclusive', basis: 'presence-lock' });
   if (exclusive.errno !== ERRNO.EAGAIN) {
     closeSync(fd);
-    return unheld({ mode: 'shared', basis: 'flock-unsupported' }, `${presencePath(stateDir)}: flock failed (errno ${exclusive.errno}); the volume is treated as shared`);
+    return unheld({ mode: 'shared', basis: 'flock-unsupported' }, `${presencePath(stateDir)}: flock failed (${errnoName(exclusive.errno)}); the volume is treated as shared`);
   }
   // Another lockguard is here. Announce ourselves too; if it is mid-sweep (holding LOCK_EX) this fails now and share() retries.
   flock(fd, FLOCK.SH | FLOCK.NB);

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
 import type { NamespaceModel, ProcessProbe } from '../../src/model/types.js';
-import { judge, type Evidence, type VolumeFacts } from '../../src/verdict/judge.js';
+import { judge, type Evidence } from '../../src/verdict/judge.js';
+import type { VolumeFacts } from '../../src/volume/types.js';
 import { modelOf } from '../unit/model-fixture.js';
 import { LIVE_REASONS, NOTE_REASONS, STALE_REASONS, UNKNOWN_REASONS } from '../../src/verdict/types.js';
 

@@ -96,13 +96,22 @@ describe('reclaimDirLock', () => {
   });
 });
 
+describe('errors name the errno by its code', () => {
+  it('a --keep-reclaimed dir that does not exist: ENOENT, and the lock stays aside for the next sweep', () => {
+    makeLock({ pid: 7 });
+    const outcome = reclaimDirLock(snap(), join(root, 'missing'));
+    expect(outcome).toMatchObject({ status: 'failed' });
+    expect(outcome.status === 'failed' && outcome.detail).toMatch(/cannot move into .*missing \(ENOENT\)$/);
+  });
+});
+
 describe('restoreDirLock', () => {
   it('puts a leftover back, but never over a newer lock', () => {
     const leftover = `${lock}.lockguard-0123456789abcdef`;
     mkdirSync(leftover);
     writeFileSync(join(leftover, 'owner.json'), '{"pid":7}');
     mkdirSync(lock); // A newer (even empty, just created) lock holds the name.
-    expect(restoreDirLock(leftover)).toMatchObject({ ok: false, original: lock });
+    expect(restoreDirLock(leftover)).toEqual({ ok: false, original: lock, code: 'EEXIST' });
     expect(readdirSync(lock)).toEqual([]);
     rmSync(lock, { recursive: true });
     expect(restoreDirLock(leftover)).toEqual({ ok: true, original: lock });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judge, startMs } from '../../src/verdict/judge.js';
+import { startMs } from '../../src/model/time.js';
+import { judge } from '../../src/verdict/judge.js';
 import { alive, BORN_MS, BTIME, EXCLUSIVE_FLAG, EXCLUSIVE_PROVEN, evidenceOf, modelOf, NOW_MS, POLICY, SHARED } from './model-fixture.js';
 
 const model = modelOf();

@@ -1,6 +1,7 @@
 // A plain-data namespace model for the pure verdict tests: the judge reads nothing else.
 import type { NamespaceModel, ProcessProbe } from '../../src/model/types.js';
-import type { Evidence, Policy, VolumeFacts } from '../../src/verdict/judge.js';
+import type { Evidence, Policy } from '../../src/verdict/judge.js';
+import type { VolumeFacts } from '../../src/volume/types.js';
 
 export const BTIME = 1_795_000_000; // epoch seconds
 export const TICKS = 100;

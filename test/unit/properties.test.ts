@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
 import type { ParsedPayload } from '../../src/locks/types.js';
 import type { ProcessProbe } from '../../src/model/types.js';
-import { judge, type Evidence, type VolumeFacts } from '../../src/verdict/judge.js';
+import { judge, type Evidence } from '../../src/verdict/judge.js';
+import type { VolumeFacts } from '../../src/volume/types.js';
 import { BORN_MS, BTIME, modelOf, NOW_MS } from './model-fixture.js';
 
 const RUNS = { numRuns: 2_000 };

@@ -1,0 +1,7 @@
+// Process start times: /proc/<pid>/stat counts them in clock ticks since boot; verdicts compare epoch ms.
+import type { NamespaceModel } from './types.js';
+
+/** Epoch ms at which a process with this starttime (ticks since boot) started. */
+export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'bootMs' | 'clockTicks'>): number {
+  return model.bootMs + (starttimeTicks * 1000) / model.clockTicks;
+}
