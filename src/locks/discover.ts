@@ -14,6 +14,8 @@ export interface LockPattern {
   /** Path segments relative to the state dir; "*" and "?" match within a segment, "**" any depth. */
   glob: string;
   kind: PayloadKind;
+  /** file: the lock is a file holding its payload; directory: mkdir is the lock, and owner.json in it the payload. */
+  form: 'file' | 'directory';
 }
 
 export interface Candidate {
@@ -21,6 +23,7 @@ export interface Candidate {
   /** 'lock': a lock itself; 'guard': <lock>.reclaim; 'leftover': <lock>.lockguard-<random> from an interrupted reclaim. */
   role: 'lock' | 'guard' | 'leftover';
   kind: PayloadKind;
+  form: LockPattern['form'];
   /** What the directory entry was (lstat type): symlinks and other types are reported, never followed. */
   entryType: 'file' | 'directory' | 'symlink' | 'other';
 }
@@ -29,20 +32,6 @@ export interface WalkProblem {
   path: string;
   error: NodeJS.ErrnoException;
 }
-
-export const OPENCLAW_PATTERNS: LockPattern[] = [
-  { glob: 'agents/*/sessions/*.jsonl.lock', kind: 'openclaw-session' },
-  { glob: 'agents/*/sessions/sessions.json.lock', kind: 'openclaw-store' },
-  // OpenClaw 2026.7+: gateway/state locks (since 2026-08 under tmp/openclaw-<uid>/, before at the root), each with a <lock>.sqlite coordinator.
-  ...['', 'tmp/openclaw/', 'tmp/openclaw-*/'].flatMap((dir) => [
-    { glob: `${dir}gateway.state.lock`, kind: 'openclaw-gateway' as const },
-    { glob: `${dir}gateway.????????.lock`, kind: 'openclaw-gateway' as const },
-  ]),
-  { glob: 'exec-approvals.json.lock', kind: 'openclaw-exec-approvals' },
-  // Directory locks, holding owner.json.
-  { glob: 'plugin-runtime-deps/*/.openclaw-runtime-deps.lock', kind: 'openclaw-runtime-deps' },
-  { glob: 'plugin-runtime-deps/*/.openclaw-runtime-mirror.lock', kind: 'openclaw-runtime-deps' },
-];
 
 export const GUARD_SUFFIX = '.reclaim';
 export const LEFTOVER_INFIX = '.lockguard-';
@@ -65,9 +54,9 @@ interface Segment {
 
 interface Cursor {
   segments: Segment[];
-  raw: string[];
   index: number;
-  kind: PayloadKind;
+  /** The pattern this cursor walks: each is one object, so identity tells cursors of different patterns apart. */
+  lock: LockPattern;
 }
 
 export function segmentPattern(segment: string): RegExp {
@@ -86,9 +75,9 @@ function literalTail(segment: string): string {
 }
 
 function cursorsOf(patterns: LockPattern[]): Cursor[] {
-  return patterns.map(({ glob, kind }) => {
-    const raw = glob.split('/').filter((part) => part !== '' && part !== '.');
-    return { raw, segments: raw.map((part) => (part === '**' ? { pattern: null, tail: '' } : { pattern: segmentPattern(part), tail: literalTail(part) })), index: 0, kind };
+  return patterns.map((lock) => {
+    const parts = lock.glob.split('/').filter((part) => part !== '' && part !== '.');
+    return { segments: parts.map((part) => (part === '**' ? { pattern: null, tail: '' } : { pattern: segmentPattern(part), tail: literalTail(part) })), index: 0, lock };
   });
 }
 
@@ -121,7 +110,7 @@ function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (probl
         if (mayBeLeaf(cursor, name)) {
           const role = leafRole(cursor, name);
           if (role && name.includes(UNDECODABLE)) onProblem({ path: prefix + name, error: undecodableName() });
-          else if (role) yield { path: prefix + name, role, kind: cursor.kind, entryType: entryTypeOf(entry) };
+          else if (role) yield { path: prefix + name, role, kind: cursor.lock.kind, form: cursor.lock.form, entryType: entryTypeOf(entry) };
         }
         if (isDirectory) for (const next of descend(cursor, name)) addCursor(subdirs, prefix + name, next);
       }
@@ -151,7 +140,7 @@ function entryTypeOf(entry: { isFile(): boolean; isDirectory(): boolean; isSymbo
 function addCursor(subdirs: Map<string, Cursor[]>, path: string, cursor: Cursor): void {
   let list = subdirs.get(path);
   if (!list) subdirs.set(path, (list = []));
-  if (!list.some((c) => c.kind === cursor.kind && c.index === cursor.index && c.raw === cursor.raw)) list.push(cursor);
+  if (!list.some((c) => c.lock === cursor.lock && c.index === cursor.index)) list.push(cursor);
 }
 
 /** The leaf segments `cursor` can match in this directory: the last one, when the cursor is on it or on a "**" just before it. */

@@ -1,12 +1,13 @@
 // Lock payloads → Owner. Pure, bounded and total: any bytes give a ParsedPayload, never an exception.
-// Values of the wrong type are treated as missing, as OpenClaw's own reader does.
-import { execApprovalsOwnerOf, gatewayOwnerOf, runtimeDepsOwnerOf } from '../openclaw/payloads.js';
-import { compact, epochMs, nonNegativeMs, pid, text, ticks } from './fields.js';
+// Values of the wrong type are treated as missing, as OpenClaw's own reader does. What each OpenClaw
+// kind's payload holds is openclaw/payloads.ts's to know; here are the generic kinds and lockguard's guards.
+import { openclawOwnerOf } from '../openclaw/payloads.js';
+import { compact, pid, text, ticks } from './fields.js';
 import type { LockKind, Owner, ParsedPayload } from './types.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Leftovers of an interrupted reclaim are parsed as the kind of lock they were. */
+/** Leftovers of an interrupted reclaim are parsed as the kind of lock they were; lease rows are no files. */
 export type PayloadKind = Exclude<LockKind, 'reclaim-leftover' | 'openclaw-lease'>;
 
 export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayload {
@@ -17,6 +18,7 @@ export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayloa
     return { ok: false, problem: 'unparseable', owner: {} };
   }
   if (textValue.trim() === '') return { ok: false, problem: 'empty', owner: {} };
+  // A pidfile: the bare number, as `echo $$ > file` writes it.
   if (kind === 'generic' && /^\s*\d+\s*$/.test(textValue)) return fromOwner(compact({ pid: pid(Number(textValue)) }));
 
   let json: unknown;
@@ -32,28 +34,14 @@ export function parsePayload(kind: PayloadKind, bytes: Uint8Array): ParsedPayloa
 
 function ownerOf(kind: PayloadKind, json: Record<string, unknown>): Owner {
   switch (kind) {
-    case 'openclaw-session':
-      return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), starttime: ticks(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs) });
-    case 'openclaw-store': {
-      const startedAt = epochMs(json.startedAt);
-      return compact({ pid: pid(json.pid), createdAt: startedAt === undefined ? undefined : isoOrUndefined(startedAt) });
-    }
-    case 'reclaim-guard':
-      return compact({ pid: pid(json.pid), starttime: ticks(json.starttime), createdAt: text(json.createdAt), bootId: text(json.bootId), pidNsInode: ticks(json.pidNsInode) });
-    case 'openclaw-gateway':
-      return gatewayOwnerOf(json);
-    case 'openclaw-exec-approvals':
-      return execApprovalsOwnerOf(json);
-    case 'openclaw-runtime-deps':
-      return runtimeDepsOwnerOf(json);
     case 'generic':
       return compact({ pid: pid(json.pid), starttime: ticks(json.starttime), createdAt: text(json.createdAt) });
+    case 'reclaim-guard':
+      // lockguard's own guards (reclaim/guard.ts): who took it, on which boot, in which PID namespace.
+      return compact({ pid: pid(json.pid), starttime: ticks(json.starttime), createdAt: text(json.createdAt), bootId: text(json.bootId), pidNsInode: ticks(json.pidNsInode) });
+    default:
+      return openclawOwnerOf(kind, json);
   }
-}
-
-function isoOrUndefined(ms: number): string | undefined {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 function fromOwner(owner: Owner): ParsedPayload {

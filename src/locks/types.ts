@@ -1,15 +1,8 @@
 // What a lock says about its owner, in a shape common to every kind.
+import type { OpenClawKind } from '../openclaw/kinds.js';
 
-export type LockKind =
-  | 'openclaw-session'
-  | 'openclaw-store'
-  | 'openclaw-gateway'
-  | 'openclaw-exec-approvals'
-  | 'openclaw-runtime-deps'
-  | 'openclaw-lease'
-  | 'generic'
-  | 'reclaim-guard'
-  | 'reclaim-leftover';
+/** OpenClaw's kinds (openclaw/kinds.ts); generic: a --lock glob's; reclaim-*: what an interrupted reclaim left. */
+export type LockKind = OpenClawKind | 'generic' | 'reclaim-guard' | 'reclaim-leftover';
 
 export interface Owner {
   pid?: number;

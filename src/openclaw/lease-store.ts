@@ -5,7 +5,7 @@ import { closeSync, constants, lstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { probeWriteOpen } from '../kernel/ffi.js';
+import { openForWriteOf } from '../locks/read.js';
 import type { AgentDatabaseLeaseRow, LeaseRow } from './payloads.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -71,8 +71,7 @@ function checkFile(path: string): { openForWrite: 'held-open' | 'free' | 'unknow
     if (read < header.length || !header.equals(SQLITE_HEADER)) {
       return { message: 'not a SQLite database (no "SQLite format 3" header); lease rows not checked. If it is not OpenClaw\'s, move it out of the state dir' };
     }
-    const probe = probeWriteOpen(fd);
-    return { openForWrite: probe === 'held-open' || probe === 'free' ? probe : 'unknown' };
+    return { openForWrite: openForWriteOf(fd) };
   } finally {
     closeSync(fd);
   }

@@ -5,10 +5,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedPayload } from '../locks/types.js';
 import type { LockEntry } from '../report/types.js';
-import { actionFor, ownedBy, type LockContext } from '../sweep/lock.js';
-import { judge, type Evidence } from '../verdict/judge.js';
+import { entryOf, judgeLock, notOurs, type LockContext } from '../sweep/entry.js';
 import type { VolumeFacts } from '../volume/types.js';
-import type { Judgement } from '../verdict/types.js';
 import { isBusy, MAX_ROWS, openLeaseDatabase, type LeaseDatabase, type TableState } from './lease-store.js';
 import { agentDatabaseLeaseOf, leasePayloadOf, type AgentDatabaseLeaseRow, type LeaseRow } from './payloads.js';
 
@@ -136,24 +134,15 @@ function judgeAgentLease(db: string, row: AgentDatabaseLeaseRow, context: LockCo
 }
 
 function judgeRow(path: string, payload: ParsedPayload, renewedMs: number | undefined, context: LockContext): LockEntry | undefined {
-  if (context.onlyOwner && !ownedBy(payload, context.onlyOwner)) return undefined;
-  const newest = Math.max(payload.createdAtMs ?? -Infinity, renewedMs ?? -Infinity);
-  const age = Number.isFinite(newest) ? { ageMs: Math.round(context.policy.nowMs - newest) } : {};
+  if (notOurs(payload, context)) return undefined;
+  const times = [payload.createdAtMs, renewedMs];
   // Without a process owner there is nothing to prove dead: expiry is OpenClaw's to enforce.
   if (!payload.ok) {
     const why = payload.problem === 'no-pid' ? 'no process owner (expiry only); left to OpenClaw' : 'payload_json is not a JSON object; left to OpenClaw';
-    return { path, kind: 'openclaw-lease', owner: payload.owner, verdict: 'unknown', reasons: ['no-owner'], action: 'kept', error: why, ...age };
+    return { ...entryOf(path, 'openclaw-lease', payload.owner, { verdict: 'unknown', reasons: ['no-owner'] }, times, context), error: why };
   }
-  const evidence: Evidence = {
-    payload,
-    mtimeMs: renewedMs,
-    openForWrite: 'free',
-    recordLock: 'none',
-    process: context.processes.probe(payload.owner.pid!),
-    ...(context.onlyOwner ? { ownChild: true } : {}),
-  };
-  const judgement: Judgement = judge(evidence, context.model, context.volume, context.policy);
-  return { path, kind: 'openclaw-lease', owner: payload.owner, ...judgement, action: actionFor(judgement, context), ...age };
+  const judgement = judgeLock(payload, { mtimeMs: renewedMs, openForWrite: 'free', recordLock: 'none' }, context);
+  return entryOf(path, 'openclaw-lease', payload.owner, judgement, times, context);
 }
 
 /** All stale rows of one DB go in one BEGIN IMMEDIATE; a live writer (SQLITE_BUSY) keeps them all, at once. */

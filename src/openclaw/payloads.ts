@@ -1,17 +1,44 @@
-// OpenClaw 2026.7+ ownership records → Owner. Pure and total: wrong types count as missing,
-// as OpenClaw's own readers treat them, and nothing here throws.
+// OpenClaw's ownership records → Owner: lock payloads of every OpenClaw kind, and lease rows.
+// Pure and total: wrong types count as missing, as OpenClaw's own readers treat them, and nothing here throws.
 //
 // Units matter for rule zero. A value is used as a start identity only in the unit it is
 // proven to be in: `startTime`/`starttime`/`owner_start_time` are /proc/<pid>/stat ticks
 // (OpenClaw's getProcessStartTime), and a field named "…Ms" is used only when it is a
 // plausible epoch-ms value. Anything else is dropped, which can only make a verdict weaker.
-import { compact, finite, isRecord, nonNegativeMs, pid, text, ticks } from '../locks/fields.js';
+import { compact, epochMs, finite, isRecord, nonNegativeMs, pid, text, ticks } from '../locks/fields.js';
 import type { Owner, ParsedPayload } from '../locks/types.js';
+import type { OpenClawFileKind } from './kinds.js';
 
 /** Epoch ms before 2001-09-09 (1e12) is no wall-clock time OpenClaw writes: such a value is ticks or seconds. */
 const EPOCH_MS_FLOOR = 1e12;
 /** boot_id is a UUID; any other "identity" (Darwin's kern.boottime) is not comparable with ours. */
 const BOOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The owner a lock file of an OpenClaw kind names, from its JSON payload. */
+export function openclawOwnerOf(kind: OpenClawFileKind, json: Record<string, unknown>): Owner {
+  switch (kind) {
+    case 'openclaw-session':
+      return sessionOwnerOf(json);
+    case 'openclaw-store':
+      return storeOwnerOf(json);
+    case 'openclaw-gateway':
+      return gatewayOwnerOf(json);
+    case 'openclaw-exec-approvals':
+      return execApprovalsOwnerOf(json);
+    case 'openclaw-runtime-deps':
+      return runtimeDepsOwnerOf(json);
+  }
+}
+
+/** <session>.jsonl.lock (legacy): {pid, createdAt (ISO), starttime?, maxHoldMs?}, maybe followed by a whitespace ownership token. */
+function sessionOwnerOf(json: Record<string, unknown>): Owner {
+  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), starttime: ticks(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs) });
+}
+
+/** sessions.json.lock (legacy): {pid, startedAt (epoch ms)}. */
+function storeOwnerOf(json: Record<string, unknown>): Owner {
+  return compact({ pid: pid(json.pid), createdAt: isoOf(epochMs(json.startedAt)) });
+}
 
 /** What `processNamespace` says about the writer: boot id, pid-namespace inode and host. Both shapes OpenClaw writes. */
 export function processNamespaceOf(value: unknown): Pick<Owner, 'bootId' | 'pidNsInode' | 'host'> {
@@ -139,6 +166,8 @@ function timeOf(value: unknown): number | undefined {
   return undefined;
 }
 
+/** ISO text of epoch ms; undefined for a time no Date can hold (beyond ±8.64e15 ms). */
 function isoOf(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+  const date = ms === undefined ? undefined : new Date(ms);
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

@@ -6,13 +6,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../cli/options.js';
 import { buildModel, ProcessTable } from '../model/namespace.js';
 import type { NamespaceModel } from '../model/types.js';
-import { discover, OPENCLAW_PATTERNS, SAFE_POINT, type LockPattern } from '../locks/discover.js';
+import { discover, SAFE_POINT, type LockPattern } from '../locks/discover.js';
+import { OPENCLAW_PATTERNS } from '../openclaw/kinds.js';
 import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
 import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
 import { sweepLeases } from '../openclaw/leases.js';
 import { pausePoint } from '../testing/pause.js';
-import { handleCandidate, type LockContext } from './lock.js';
+import type { LockContext } from './entry.js';
+import { handleCandidate, reclaimSettled, type SetAside } from './lock.js';
 import { Tally } from './summary.js';
 
 export interface SweepOptions {
@@ -42,7 +44,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     logger,
     model,
     processes: new ProcessTable(model),
-    patterns: [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const }))],
+    patterns: [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const, form: 'file' as const }))],
     changes: options.mode !== 'inspect' && !config.dryRun,
     tally: new Tally(options.listLocks ?? true),
     held: [],
@@ -113,11 +115,11 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     volume: presence.facts,
     policy: policyOf(config),
     changes: run.changes,
-    keepReclaimedDir: config.keepReclaimed,
-    ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
     // Only the post-exit sweep knows its owner died: lockguard reaped that child itself. Every other
     // stale lock's owner may live out of sight (another namespace, or a volume declared exclusive that isn't).
-    ...(run.changes && !options.onlyOwner ? { unsettled: new Map() } : {}),
+    reclaim: options.onlyOwner ? 'now' : 'settle',
+    keepReclaimedDir: config.keepReclaimed,
+    ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
   };
   const record = (entry: LockEntry | undefined) => {
     if (!entry) return;
@@ -130,13 +132,20 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
   };
   // The walk is synchronous; at its safe points (between candidates) the event loop runs, so that a
   // signal's handler can abort the sweep, which then stops before the next candidate.
+  // The first look judges every candidate; stale locks to settle wait for the second look, in batches.
+  const setAside: SetAside[] = [];
   for (const candidate of discover(stateDir, run.patterns, onProblem)) {
     if (options.signal?.aborted) return;
-    if (candidate === SAFE_POINT) await new Promise(setImmediate);
-    else record(handleCandidate(candidate, context));
-    if (context.unsettled && context.unsettled.size >= SETTLE_BATCH) await settleAndReclaim(context, options.signal, record);
+    if (candidate === SAFE_POINT) {
+      await new Promise(setImmediate);
+      continue;
+    }
+    const first = handleCandidate(candidate, context);
+    if ('setAside' in first) setAside.push(first.setAside);
+    else record(first.entry);
+    if (setAside.length >= SETTLE_BATCH) await settleAndReclaim(setAside.splice(0), context, options.signal, record);
   }
-  await settleAndReclaim(context, options.signal, record);
+  await settleAndReclaim(setAside, context, options.signal, record);
   if (options.signal?.aborted) return;
   const leases = sweepLeases(stateDir, context);
   leases.entries.forEach(record);
@@ -159,23 +168,18 @@ const SETTLE_MS = 500;
 /** Locks set aside at most at once, so that a volume of stale locks costs bounded memory (one wait per batch). */
 const SETTLE_BATCH = 2048;
 
-/** The second look at stale locks set aside by the first: reclaimed if still unchanged after SETTLE_MS. */
-async function settleAndReclaim(context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
-  const unsettled = context.unsettled;
-  if (!unsettled || unsettled.size === 0 || signal?.aborted) return;
-  pausePoint('settling', [...unsettled.keys()].join('\n'));
+/** The second look at stale locks set aside by the first: each reclaimed if still unchanged after SETTLE_MS. */
+async function settleAndReclaim(setAside: SetAside[], context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
+  if (setAside.length === 0 || signal?.aborted) return;
+  pausePoint('settling', setAside.map(({ candidate }) => candidate.path).join('\n'));
   try {
     await sleep(SETTLE_MS, undefined, signal ? { signal } : {});
   } catch {
     return; // Aborted by a signal: the set-aside locks stay for the next sweep.
   }
-  const settled = new Map([...unsettled].map(([path, { snapshot }]) => [path, snapshot]));
-  const candidates = [...unsettled.values()].map(({ candidate }) => candidate);
-  unsettled.clear();
-  const secondLook: LockContext = { ...context, unsettled: undefined, settled };
-  for (const candidate of candidates) {
+  for (const lock of setAside) {
     if (signal?.aborted) return;
-    record(handleCandidate(candidate, secondLook));
+    record(reclaimSettled(lock, context));
   }
 }
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reclaimDirLock, restoreDirLock, snapshotDirLock, type DirLockSnapshot } from '../../src/openclaw/dir-lock.js';
+import { snapshotDirLock, type DirLockSnapshot } from '../../src/locks/read.js';
+import { reclaimDirLock, restoreDirLock } from '../../src/reclaim/dir-lock.js';
 
 let root: string;
 let lock: string;

@@ -1,60 +1,12 @@
-// Compare-and-delete (DESIGN §5). Synchronous on purpose: signal handlers run on the
-// event loop, so no signal can interrupt a reclaim half-way; the sweep stops between locks.
+// Compare-and-delete of a lock file (docs/design.md, "Reclaiming"). Synchronous on purpose: signal
+// handlers run on the event loop, so no signal can interrupt a reclaim half-way; the sweep stops between locks.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pausePoint } from '../testing/pause.js';
-import { GUARD_SUFFIX, LEFTOVER_INFIX } from '../locks/discover.js';
-
-/** Payloads are read up to this size; anything longer is a malformed lock anyway. */
-export const MAX_PAYLOAD_BYTES = 64 * 1024;
-export const GUARD_OWNER_FILE = 'owner.json';
-
-export interface FileSnapshot {
-  path: string;
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  bytes: Buffer;
-}
-
-export type ReadOutcome = { ok: true; snapshot: FileSnapshot; fd: number } | { ok: false; code: string; notRegular?: boolean };
-
-/** Open without following symlinks or blocking on FIFOs, check it is a regular file, read at most 64 KiB. Caller closes fd. */
-export function openSnapshot(path: string): ReadOutcome {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    return { ok: false, code, notRegular: code === 'ELOOP' };
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      closeSync(fd);
-      return { ok: false, code: 'ENOTREG', notRegular: true };
-    }
-    const buffer = Buffer.alloc(Math.min(stat.size, MAX_PAYLOAD_BYTES));
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = readSync(fd, buffer, filled, buffer.length - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    return { ok: true, fd, snapshot: { path, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, bytes: buffer.subarray(0, filled) } };
-  } catch (error) {
-    closeSync(fd);
-    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
-  }
-}
-
-export function readSnapshot(path: string): { ok: true; snapshot: FileSnapshot } | { ok: false; code: string; notRegular?: boolean } {
-  const outcome = openSnapshot(path);
-  if (outcome.ok) closeSync(outcome.fd);
-  return outcome.ok ? { ok: true, snapshot: outcome.snapshot } : outcome;
-}
+import { LEFTOVER_INFIX } from '../locks/discover.js';
+import { readSnapshot, stillSame, type FileSnapshot } from '../locks/read.js';
+import { guardPathOf, releaseGuard, takeGuard } from './guard.js';
 
 export type ReclaimOutcome =
   | { status: 'reclaimed'; keptAt?: string }
@@ -71,14 +23,11 @@ export interface ReclaimOptions {
   clearStaleGuard(guardPath: string): boolean;
 }
 
-export function guardPathOf(lockPath: string): string {
-  return lockPath + GUARD_SUFFIX;
-}
-
 export function reclaimFile(snapshot: FileSnapshot, options: ReclaimOptions): ReclaimOutcome {
   const guard = guardPathOf(snapshot.path);
-  const taken = takeGuard(guard, options);
-  if (taken !== 'taken') return taken;
+  const taken = takeGuard(guard, options.guardOwner, options.clearStaleGuard);
+  if (taken === 'guarded') return { status: 'guarded' };
+  if (taken !== 'taken') return { status: 'failed', detail: taken.failed };
   pausePoint('guard-taken', snapshot.path);
   try {
     // Judged before the guard was ours: meanwhile another reclaimer may have removed that file and a
@@ -93,34 +42,6 @@ export function reclaimFile(snapshot: FileSnapshot, options: ReclaimOptions): Re
     return moveAside(snapshot, options);
   } finally {
     releaseGuard(guard);
-  }
-}
-
-function takeGuard(guard: string, options: ReclaimOptions): 'taken' | ReclaimOutcome {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(guard, { mode: 0o700 });
-      writeFileSync(join(guard, GUARD_OWNER_FILE), options.guardOwner, { flag: 'wx', mode: 0o600 });
-      return 'taken';
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') return { status: 'failed', detail: `cannot take reclaim guard ${guard} (${code})` };
-      if (attempt > 0 || !options.clearStaleGuard(guard)) return { status: 'guarded' };
-    }
-  }
-  return { status: 'guarded' };
-}
-
-export function releaseGuard(guard: string): void {
-  try {
-    unlinkSync(join(guard, GUARD_OWNER_FILE));
-  } catch {
-    // Already gone, or an OpenClaw guard without an owner file.
-  }
-  try {
-    rmdirSync(guard);
-  } catch {
-    // Left for the next sweep, which judges it like any other lock.
   }
 }
 
@@ -177,12 +98,29 @@ function dispose(aside: string, lockPath: string, keepDir: string | undefined): 
   }
 }
 
-/** Is this path still the snapshot we judged (for leftovers and guards, which have no rename step)? */
-export function stillSame(path: string, snapshot: Pick<FileSnapshot, 'dev' | 'ino'>): boolean {
+/** The name a leftover of an interrupted reclaim (<lock>.lockguard-<random>) had as a lock. */
+export function originalOf(leftover: string): string {
+  return leftover.slice(0, leftover.lastIndexOf(LEFTOVER_INFIX));
+}
+
+/** A leftover whose owner is proven dead: remove it. */
+export function removeLeftover(path: string): ReclaimOutcome {
   try {
-    const stat = lstatSync(path);
-    return stat.dev === snapshot.dev && stat.ino === snapshot.ino;
-  } catch {
-    return false;
+    unlinkSync(path);
+    return { status: 'reclaimed' };
+  } catch (error) {
+    return { status: 'failed', detail: `cannot remove (${(error as NodeJS.ErrnoException).code})` };
+  }
+}
+
+/** A leftover whose owner is not proven dead goes back under its own name: link() never lands on a newer lock. */
+export function restoreLeftover(path: string): { ok: true; original: string } | { ok: false; original: string; code: string } {
+  const original = originalOf(path);
+  try {
+    linkSync(path, original);
+    unlinkSync(path);
+    return { ok: true, original };
+  } catch (error) {
+    return { ok: false, original, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
   }
 }

@@ -1,0 +1,118 @@
+// Reading a lock, the first step of its road: what it is (never through a symlink) and what it
+// says, bounded, so that the verdict judges and the reclaim compares exactly these bytes.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { probeWriteOpen } from '../kernel/ffi.js';
+
+/** Payloads are read up to this size; anything longer is a malformed lock anyway. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export interface FileSnapshot {
+  path: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  bytes: Buffer;
+}
+
+export type ReadOutcome = { ok: true; snapshot: FileSnapshot; fd: number } | { ok: false; code: string; notRegular?: boolean };
+
+/** Open without following symlinks or blocking on FIFOs, check it is a regular file, read at most 64 KiB. Caller closes fd. */
+export function openSnapshot(path: string): ReadOutcome {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    return { ok: false, code, notRegular: code === 'ELOOP' };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      closeSync(fd);
+      return { ok: false, code: 'ENOTREG', notRegular: true };
+    }
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_PAYLOAD_BYTES));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return { ok: true, fd, snapshot: { path, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, bytes: buffer.subarray(0, filled) } };
+  } catch (error) {
+    closeSync(fd);
+    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
+  }
+}
+
+export function readSnapshot(path: string): { ok: true; snapshot: FileSnapshot } | { ok: false; code: string; notRegular?: boolean } {
+  const outcome = openSnapshot(path);
+  if (outcome.ok) closeSync(outcome.fd);
+  return outcome.ok ? { ok: true, snapshot: outcome.snapshot } : outcome;
+}
+
+/** Is this path still the snapshot we judged (for leftovers and guards, which have no rename step)? */
+export function stillSame(path: string, snapshot: Pick<FileSnapshot, 'dev' | 'ino'>): boolean {
+  try {
+    const stat = lstatSync(path);
+    return stat.dev === snapshot.dev && stat.ino === snapshot.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The file in a directory lock that says who holds it. */
+export const OWNER_FILE = 'owner.json';
+
+/** A directory lock (mkdir is the lock) as read: the directory, what it holds, and its owner.json. */
+export interface DirLockSnapshot {
+  path: string;
+  dev: number;
+  ino: number;
+  mtimeMs: number;
+  /** Every entry in the directory: a lock made by its owner holds owner.json and nothing else. */
+  entries: string[];
+  owner: { dev: number; ino: number; mtimeMs: number; bytes: Buffer; openForWrite: 'held-open' | 'free' | 'unknown' } | undefined;
+}
+
+export type DirSnapshotOutcome = { ok: true; snapshot: DirLockSnapshot } | { ok: false; code: string; notDirectory?: boolean };
+
+/** Reads the lock directory without following symlinks: owner.json must be a regular file of at most 64 KiB. */
+export function snapshotDirLock(path: string): DirSnapshotOutcome {
+  try {
+    const dir = lstatSync(path);
+    if (!dir.isDirectory()) return { ok: false, code: 'ENOTDIR', notDirectory: true };
+    const entries = readdirSync(path).sort();
+    const owner = entries.includes(OWNER_FILE) ? readOwner(join(path, OWNER_FILE)) : undefined;
+    return { ok: true, snapshot: { path, dev: dir.dev, ino: dir.ino, mtimeMs: dir.mtimeMs, entries, owner } };
+  } catch (error) {
+    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
+  }
+}
+
+function readOwner(path: string): DirLockSnapshot['owner'] {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw Object.assign(new Error(`${OWNER_FILE} is not a regular file`), { code: 'EINVAL' });
+    const bytes = Buffer.alloc(Math.min(stat.size, MAX_PAYLOAD_BYTES));
+    const read = readSync(fd, bytes, 0, bytes.length, 0);
+    // Someone writing owner.json right now is an owner mid-acquire.
+    return { dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, bytes: bytes.subarray(0, read), openForWrite: openForWriteOf(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Only a directory holding exactly owner.json is a lock lockguard may remove; anything else is someone's work. */
+export function onlyOwnerFile(snapshot: DirLockSnapshot): boolean {
+  return snapshot.entries.length === 1 && snapshot.entries[0] === OWNER_FILE && snapshot.owner !== undefined;
+}
+
+/** The read-lease probe on an open fd: does any process (any namespace, this kernel) hold the file open for writing? */
+export function openForWriteOf(fd: number): 'held-open' | 'free' | 'unknown' {
+  const probe = probeWriteOpen(fd);
+  return probe === 'held-open' || probe === 'free' ? probe : 'unknown';
+}
