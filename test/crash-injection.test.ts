@@ -6,27 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  childOf,
-  DEAD_PID,
-  entriesOf,
-  holdOpen,
-  inoOf,
-  isLeftover,
-  liveProcess,
-  sweep,
-  waitFor,
-  type SweepOptions,
-} from './helpers/stress-lockguard.js';
 import { ago, PREDATES_NAMESPACE_MS } from './helpers/boot.js';
-import { setTimes } from './helpers/state.js';
+import { holdOpen, liveProcess, runSweep, startLockguard, type LockguardOptions } from './helpers/run.js';
+import { DEAD_PID, entriesOf, inoOf, isLeftover, setTimes } from './helpers/state.js';
+import { readPauseMarker, waitForPause } from './helpers/wait.js';
 
 const STEPS = ['judged', 'guard-taken', 'renamed', 'verified', 'unlinked'] as const;
-const CONTEXTS: Record<string, { extra: string[]; options: SweepOptions }> = {
+const CONTEXTS: Record<string, { extra: string[]; options: LockguardOptions }> = {
   // The operator's flag, from our own namespace: the stale lock's owner is a dead PID here.
-  'exclusive, same namespace': { extra: ['--volume', 'exclusive'], options: {} },
+  'exclusive, same namespace': { extra: ['--volume', 'exclusive'], options: { pid1: false } },
   // Auto (presence lock) with every lockguard as PID 1 of a fresh namespace: a restarted container.
-  'auto, fresh namespace each run': { extra: ['--volume', 'auto'], options: { freshNamespace: true } },
+  'auto, fresh namespace each run': { extra: ['--volume', 'auto'], options: { pid1: true } },
 };
 
 const roots: string[] = [];
@@ -38,15 +28,6 @@ function stateDir(): { root: string; sessions: string } {
   const sessions = join(root, 'agents', 'main', 'sessions');
   mkdirSync(sessions, { recursive: true });
   return { root, sessions };
-}
-
-/** The pause marker, once lockguard has written it whole. */
-function readMarker(marker: string): { step: string; path: string; pid: number } | undefined {
-  try {
-    return JSON.parse(readFileSync(marker, 'utf8')) as { step: string; path: string; pid: number };
-  } catch {
-    return undefined;
-  }
 }
 
 describe('crash injection: SIGKILL at each reclaim step, then fresh sweeps', () => {
@@ -63,35 +44,32 @@ describe('crash injection: SIGKILL at each reclaim step, then fresh sweeps', () 
         const held = await holdOpen(heldPath);
         const heldBytes = readFileSync(heldPath);
         // … and, in our own namespace, a live PID with its true starttime that does not hold the fd.
-        const sameNs = !context.options.freshNamespace;
-        const owner = liveProcess();
+        const sameNs = !context.options.pid1;
+        const owner = await liveProcess();
         const livePidPath = join(sessions, 'livepid.jsonl.lock');
         if (sameNs) writeFileSync(livePidPath, JSON.stringify({ pid: owner.pid, createdAt: new Date().toISOString(), starttime: owner.starttime }));
         const marker = join(root, 'pause-marker');
         try {
-          let spawned: number | undefined;
-          const killed = sweep(root, context.extra, {
+          const killed = startLockguard(['sweep', '--json', '--state-dir', root, '--log-level', 'warn', ...context.extra], {
             ...context.options,
             env: { LOCKGUARD_TEST_PAUSE_AT: step, LOCKGUARD_TEST_PAUSE_FILE: marker },
-            onSpawn: (child) => (spawned = child.pid),
           });
-          const paused = await waitFor(() => readMarker(marker), `pause at ${step}`);
+          const paused = await waitForPause(marker, killed.done);
           expect(paused).toMatchObject({ step, path: stalePath });
           // SIGKILL lockguard itself (in a fresh namespace: unshare's child, PID 1 in there).
-          const victim = context.options.freshNamespace ? childOf(spawned!)! : spawned!;
-          process.kill(victim, 'SIGKILL');
-          const outcome = await killed;
-          expect(outcome.code === 0 || outcome.report !== undefined, 'a killed lockguard reports nothing').toBe(false);
+          process.kill(killed.innerPid()!, 'SIGKILL');
+          const outcome = await killed.done;
+          expect(outcome.code === 0 || outcome.stdout !== '', 'a killed lockguard reports nothing').toBe(false);
           rmSync(marker, { force: true });
           const afterKill = entriesOf(sessions);
           // A container restart takes longer than the judge's 1 s clock slack; within it, a guard of a
           // lockguard killed a moment ago might be a concurrent one, and auto mode rightly keeps it.
-          if (context.options.freshNamespace) await sleep(1_200);
+          if (context.options.pid1) await sleep(1_200);
 
-          const first = await sweep(root, context.extra, context.options);
+          const first = await runSweep(['--state-dir', root, '--log-level', 'warn', ...context.extra], context.options);
           expect(first.report, first.stderr).toBeDefined();
           const afterFirst = entriesOf(sessions);
-          const second = await sweep(root, context.extra, context.options);
+          const second = await runSweep(['--state-dir', root, '--log-level', 'warn', ...context.extra], context.options);
           expect(second.report, second.stderr).toBeDefined();
           const afterSecond = entriesOf(sessions);
 
@@ -124,7 +102,7 @@ describe('leftovers of an interrupted reclaim that were live', () => {
     const leftover = join(sessions, 'x.jsonl.lock.lockguard-0123456789abcdef');
     const held = await holdOpen(leftover);
     try {
-      const run = await sweep(root, ['--volume', 'exclusive']);
+      const run = await runSweep(['--state-dir', root, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false });
       expect(run.code).toBe(0);
       expect(inoOf(join(sessions, 'x.jsonl.lock'))).toBe(held.ino);
       expect(entriesOf(sessions)).toEqual(['x.jsonl.lock']);
@@ -139,7 +117,7 @@ describe('leftovers of an interrupted reclaim that were live', () => {
     const old = await holdOpen(leftover);
     const newer = await holdOpen(join(sessions, 'x.jsonl.lock'));
     try {
-      const run = await sweep(root, ['--volume', 'exclusive']);
+      const run = await runSweep(['--state-dir', root, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false });
       expect(run.report).toBeDefined();
       expect(inoOf(leftover)).toBe(old.ino);
       expect(inoOf(join(sessions, 'x.jsonl.lock'))).toBe(newer.ino);
@@ -165,11 +143,9 @@ describe('a lock re-taken between judgement and guard', () => {
     const path = join(sessions, 's.jsonl.lock');
     writeFileSync(path, JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PREDATES_NAMESPACE_MS)).toISOString(), starttime: 3 }));
     const marker = join(root, 'pause-marker');
-    const sweepA = sweep(root, ['--volume', 'exclusive'], {
-      env: { LOCKGUARD_TEST_PAUSE_AT: 'judged,guard-taken,renamed', LOCKGUARD_TEST_PAUSE_FILE: marker },
-    });
-    await waitFor(() => readMarker(marker), 'sweeper A at "judged"');
-    const sweepB = await sweep(root, ['--volume', 'exclusive'], { freshNamespace });
+    const sweepA = runSweep(['--state-dir', root, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, env: { LOCKGUARD_TEST_PAUSE_AT: 'judged,guard-taken,renamed', LOCKGUARD_TEST_PAUSE_FILE: marker } });
+    await waitForPause(marker, sweepA);
+    const sweepB = await runSweep(['--state-dir', root, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: freshNamespace });
     expect(sweepB.report?.locks[0]?.action).toBe('reclaimed');
     const holder = await holdOpen(path);
     try {
@@ -178,7 +154,7 @@ describe('a lock re-taken between judgement and guard', () => {
       let done = false;
       void sweepA.then(() => (done = true));
       while (!done) {
-        const paused = readMarker(marker);
+        const paused = readPauseMarker(marker);
         if (paused) {
           seen.push({ step: paused.step, ino: inoOf(path) });
           rmSync(marker);

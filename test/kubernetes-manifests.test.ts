@@ -2,13 +2,12 @@
 // each lockguard command line in it is accepted by the real CLI: dist/entrypoint.js with
 // the same arguments and environment plus --help (the CLI validates everything before it
 // honours --help: exit 0 valid, 2 invalid).
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { assertBuilt, runLockguard } from './helpers/run.js';
 
 const MANIFEST_DIR = new URL('../examples/kubernetes/', import.meta.url).pathname;
-const CLI = new URL('../dist/entrypoint.js', import.meta.url).pathname;
 
 interface EnvVar {
   name: string;
@@ -98,14 +97,11 @@ function withOwnOptions(argv: string[], ...options: string[]): string[] {
   return dashDash === -1 ? [...argv, ...options] : [...argv.slice(0, dashDash), ...options, ...argv.slice(dashDash)];
 }
 
-function runCli(argv: string[], env: Record<string, string>) {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
-  const result = spawnSync(process.execPath, [CLI, ...argv], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/node', ...env },
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  return { status: result.status, stderr: result.stderr };
+/** The CLI with the container's environment only: the test's own LOCKGUARD_* must not leak in. */
+async function runCli(argv: string[], env: Record<string, string>) {
+  assertBuilt();
+  const ran = await runLockguard(argv, { pid1: false, envOnly: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/node', ...env }, timeoutMs: 20_000 });
+  return { status: ran.code, stderr: ran.stderr };
 }
 
 const commandLines = manifestFiles.flatMap(commandLinesOf);
@@ -148,15 +144,15 @@ describe('lockguard command lines in the manifests', () => {
     expect(commandLines.length).toBe(manifestFiles.length * 2);
   });
 
-  it.each(commandLines)('$where: accepted by the CLI', ({ argv, env }) => {
-    const { status, stderr } = runCli(withOwnOptions(argv, '--help'), env);
+  it.each(commandLines)('$where: accepted by the CLI', async ({ argv, env }) => {
+    const { status, stderr } = await runCli(withOwnOptions(argv, '--help'), env);
     expect(stderr).toBe('');
     expect(status).toBe(0);
   });
 
   // The check has teeth: the same lines with one bad value are refused with exit 2.
-  it.each(commandLines)('$where: refused by the CLI with a bad --volume', ({ argv, env }) => {
-    const { status, stderr } = runCli(withOwnOptions(argv, '--volume', 'sometimes', '--help'), env);
+  it.each(commandLines)('$where: refused by the CLI with a bad --volume', async ({ argv, env }) => {
+    const { status, stderr } = await runCli(withOwnOptions(argv, '--volume', 'sometimes', '--help'), env);
     expect(stderr).toContain('--volume');
     expect(status).toBe(2);
   });

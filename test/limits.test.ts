@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ago, PREDATES_NAMESPACE_MS } from './helpers/boot.js';
-import { DEAD_PID, holdOpen, inoOf, sweep, type HeldLock } from './helpers/stress-lockguard.js';
+import { holdOpen, runSweep, type HeldLock } from './helpers/run.js';
+import { DEAD_PID, inoOf } from './helpers/state.js';
 
 const COUNT = 100_000;
 const LOCKS = 2_000;
@@ -41,7 +42,7 @@ describe('a sweep over 100,000 entries under resource limits', () => {
   it.each(cases)('%s: finishes, every stale lock reclaimed, the live one kept', { timeout: 120_000 }, async (_, bashScript, nodeFlags) => {
     plantStaleLocks();
     expect(readdirSync(sessions).length).toBe(COUNT);
-    const run = await sweep(state, ['--volume', 'exclusive'], { bashScript, nodeFlags: [...nodeFlags] });
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, bashScript, nodeArgs: [...nodeFlags] });
     console.log(`[limits] ${_}: exit ${run.code} signal ${run.signal}; ${JSON.stringify(run.report?.summary)}; ${Math.round(run.ms)} ms; stderr ${JSON.stringify(run.stderr.slice(0, 300))}`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.report!.summary).toMatchObject({ locks: LOCKS + 1, live: 1, stale: LOCKS, reclaimed: LOCKS, errors: 0 });
@@ -66,7 +67,7 @@ describe(`a directory where all ${ALL_LOCKS} entries are stale locks`, () => {
 
   // Set-aside locks awaiting their settle are batched; unbatched, 100,000 of them ran out of a 64 MiB heap.
   it('is swept under ulimit -n 64 and a 64 MiB heap, report and all', { timeout: 300_000 }, async () => {
-    const run = await sweep(big, ['--volume', 'exclusive', '--log-level', 'error'], { bashScript: 'ulimit -n 64; exec "$@"', nodeFlags: ['--max-old-space-size=64'], timeoutMs: 240_000 });
+    const run = await runSweep(['--state-dir', big, '--volume', 'exclusive', '--log-level', 'error'], { pid1: false, bashScript: 'ulimit -n 64; exec "$@"', nodeArgs: ['--max-old-space-size=64'], timeoutMs: 240_000 });
     console.log(`[limits] ${ALL_LOCKS} locks under both limits: exit ${run.code} signal ${run.signal}; ${JSON.stringify(run.report?.summary)}; ${Math.round(run.ms)} ms`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.report!.summary).toMatchObject({ locks: ALL_LOCKS, stale: ALL_LOCKS, reclaimed: ALL_LOCKS, errors: 0 });

@@ -79,13 +79,30 @@ export function exists(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
-/** Every path under dir (not following symlinks) whose name marks a reclaim in progress: <lock>.reclaim or <lock>.lockguard-<hex>. */
+export function inoOf(path: string): number | undefined {
+  return lstatSync(path, { throwIfNoEntry: false })?.ino;
+}
+
+/** The names in dir, sorted ([] if it does not exist). */
+export function entriesOf(dir: string): string[] {
+  return exists(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** A PID that no process has: above every pid_max we could meet, inside the payload schema's range. */
+export const DEAD_PID = 4_000_000;
+
+/** Does this name mark a reclaim in progress: <lock>.reclaim or <lock>.lockguard-<random>? */
+export function isLeftover(name: string): boolean {
+  return name.includes('.lockguard-') || name.endsWith('.reclaim');
+}
+
+/** Every path under dir (not following symlinks) whose name marks a reclaim in progress (isLeftover). */
 export function reclaimLeftovers(dir: string): string[] {
   const found: string[] = [];
   const walk = (at: string) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
-      if (/\.reclaim$|\.lockguard-[0-9a-f]+$/.test(entry.name)) found.push(path);
+      if (isLeftover(entry.name)) found.push(path);
       if (entry.isDirectory()) walk(path);
     }
   };

@@ -1,7 +1,7 @@
 // Looking things up in a lockguard --json report.
 import { readFileSync } from 'node:fs';
 import type { LockEntry, Report } from '../../src/report/types.js';
-import { parseReport } from './namespace.js';
+import { parseReport } from './run.js';
 
 /** The report's entry for `path`; throws (listing what the report has) when there is none. */
 export function entryFor(report: Report, path: string): LockEntry {

@@ -1,13 +1,12 @@
 // Hostile input on the filesystem (issue 5): every case ends in a defined verdict or a clear
 // error, never a crash, a hang, or a touched file outside the state dir.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
-import { setTimes } from '../helpers/state.js';
-import { DEAD_PID, entriesOf, holdOpen, inoOf, sweep } from '../helpers/stress-lockguard.js';
+import { holdOpen, must, runSweep } from '../helpers/run.js';
+import { DEAD_PID, entriesOf, inoOf, setTimes } from '../helpers/state.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const roots: string[] = [];
@@ -31,10 +30,10 @@ describe('a 1 GiB sparse lock', () => {
     const { state, sessions } = stateDir();
     const fresh = join(sessions, 'fresh.jsonl.lock');
     const aged = join(sessions, 'aged.jsonl.lock');
-    for (const path of [fresh, aged]) execFileSync('truncate', ['-s', '1G', path]);
+    for (const path of [fresh, aged]) await must(['truncate', '-s', '1G', path]);
     old(aged);
     // A 64 MiB heap: reading the lock whole would not fit.
-    const run = await sweep(state, ['--volume', 'exclusive'], { nodeFlags: ['--max-old-space-size=64'] });
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, nodeArgs: ['--max-old-space-size=64'] });
     expect(run.code, run.stderr).toBe(0);
     const byName = Object.fromEntries(run.report!.locks.map((l) => [l.path.split('/').pop(), `${l.verdict}/${l.reasons.join('+')}/${l.action}`]));
     console.log(`[hostile] sparse 1 GiB: ${JSON.stringify(byName)} in ${Math.round(run.ms)} ms`);
@@ -52,7 +51,7 @@ describe('lock names', () => {
     writeFileSync(weird, stalePayload());
     const held = await holdOpen(join(sessions, 'held\nopen.jsonl.lock'));
     try {
-      const run = await sweep(state, ['--volume', 'exclusive']);
+      const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false });
       expect(run.code, run.stderr).toBe(0);
       expect(run.report!.locks.find((l) => l.path === weird)).toMatchObject({ verdict: 'stale', action: 'reclaimed' });
       expect(existsSync(weird)).toBe(false);
@@ -66,7 +65,7 @@ describe('lock names', () => {
     const { state, sessions } = stateDir();
     const raw = Buffer.concat([Buffer.from(`${sessions}/bad-`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('.jsonl.lock')]);
     writeFileSync(raw, stalePayload());
-    const run = await sweep(state, ['--volume', 'exclusive']);
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false });
     expect(run.report, run.stderr).toBeDefined();
     expect(run.code).toBe(1);
     expect(run.report!.locks).toEqual([]);
@@ -87,7 +86,7 @@ describe('a sessions directory with 100,000 entries', () => {
   }, 120_000);
 
   it('is streamed: every lock judged, nothing else touched', { timeout: 120_000 }, async () => {
-    const run = await sweep(dirs.state, ['--volume', 'exclusive']);
+    const run = await runSweep(['--state-dir', dirs.state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false });
     expect(run.code, run.stderr).toBe(0);
     console.log(`[hostile] 100k entries: ${JSON.stringify(run.report!.summary)} in ${Math.round(run.ms)} ms`);
     expect(run.report!.summary).toMatchObject({ locks: LOCKS, reclaimed: LOCKS, errors: 0 });
@@ -104,7 +103,7 @@ describe('symlinks', () => {
     symlinkSync('..', join(state, 'agents', 'loop')); // agents/loop → agents
     mkdirSync(join(state, 'agents', 'x'));
     symlinkSync('.', join(state, 'agents', 'x', 'sessions')); // agents/x/sessions → itself
-    const run = await sweep(state, ['--volume', 'exclusive'], { timeoutMs: 30_000 });
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, timeoutMs: 30_000 });
     expect(run.signal).toBeNull();
     expect(run.code, run.stderr).toBe(0);
     const entries = run.report!.locks.map((l) => `${l.path.slice(state.length)}:${l.verdict}/${l.reasons.join('+')}/${l.action}`);
@@ -126,7 +125,7 @@ describe('symlinks', () => {
     symlinkSync('/etc', join(state, 'agents', 'etcagent'));
     const etcBefore = { names: readdirSync('/etc').sort(), mtime: statSync('/etc').mtimeMs };
     const victimBefore = readFileSync(join(outside, 'victim.jsonl.lock'), 'utf8');
-    const run = await sweep(state, ['--volume', 'exclusive']);
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false });
     expect(run.code, run.stderr).toBe(0);
     expect(run.report!.locks).toEqual([]);
     expect({ names: readdirSync('/etc').sort(), mtime: statSync('/etc').mtimeMs }).toEqual(etcBefore);
@@ -148,7 +147,7 @@ describe('permissions, with lockguard not root', () => {
     const payload = stalePayload();
     writeFileSync(lock, payload, { mode: 0o600 });
     old(lock);
-    const run = await sweep(state, ['--volume', 'exclusive'], { prefix: NOBODY });
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, prefix: NOBODY });
     expect(run.report, run.stderr).toBeDefined();
     expect(run.code).toBe(1);
     const entry = run.report!.locks.find((l) => l.path === lock);
@@ -166,7 +165,7 @@ describe('permissions, with lockguard not root', () => {
       // A restarted container comes later than the lock: then auto mode calls it previous-namespace, but for the open fd.
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       for (const [volume, freshNamespace] of [['exclusive', false], ['auto', false], ['auto', true], ['exclusive', true]] as const) {
-        const run = await sweep(state, ['--volume', volume], { prefix: NOBODY, freshNamespace });
+        const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', volume], { prefix: NOBODY, pid1: freshNamespace });
         expect(run.report, run.stderr).toBeDefined();
         const entry = run.report!.locks.find((l) => l.path === lock);
         console.log(`[hostile] held-open lock of another user, --volume ${volume}${freshNamespace ? ' (fresh namespace)' : ''}, as nobody: ${entry?.verdict}/${entry?.reasons.join('+')}/${entry?.action}`);
@@ -186,7 +185,7 @@ describe('permissions, with lockguard not root', () => {
     chmodSync(closed, 0o300); // owned by root: nobody may not list it
     writeFileSync(join(sessions, 'ok.jsonl.lock'), stalePayload(), { mode: 0o644 });
     chownSync(join(sessions, 'ok.jsonl.lock'), 65534, 65534);
-    const run = await sweep(state, ['--volume', 'exclusive'], { prefix: NOBODY });
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, prefix: NOBODY });
     expect(run.report, run.stderr).toBeDefined();
     console.log(`[hostile] unreadable dir: exit ${run.code}, problems ${JSON.stringify(run.report!.problems)}, stderr ${JSON.stringify(run.stderr.trim().split('\n').filter((l) => l.includes('closed')))}`);
     expect(run.code).toBe(1);

@@ -1,10 +1,10 @@
 // Real SQLite files (WAL, the schema) and real competing processes.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLeaseDatabase, type LeaseDatabase } from '../../src/openclaw/lease-store.js';
+import { must } from '../helpers/run.js';
 import { startHolder, type Holder } from './helpers/processes.js';
 import { createStateDb, leaseKeys } from './helpers/state-db.js';
 
@@ -21,7 +21,7 @@ beforeEach(() => {
 afterEach(async () => {
   opened.splice(0).forEach((handle) => handle.close());
   await Promise.all(holders.splice(0).map((holder) => holder.stop()));
-  execFileSync('chattr', ['-R', '-i', dir]);
+  await must(['chattr', '-R', '-i', dir]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -117,16 +117,16 @@ describe('LeaseDatabase.write', () => {
     });
   }
 
-  it('reports a read-only DB file (immutable, so even root cannot write it) without changing it', () => {
+  it('reports a read-only DB file (immutable, so even root cannot write it) without changing it', async () => {
     createStateDb(db, seed, { journal: 'DELETE' });
-    execFileSync('chattr', ['+i', db]);
+    await must(['chattr', '+i', db]);
     const outcome = open(db, true);
     if (outcome.status === 'open') {
       expect(outcome.db.write(() => outcome.db.deleteLease({ scope: 'gateway-owner', leaseKey: 'global', owner: 'tok-a' }))).toEqual({ status: 'read-only' });
     } else {
       expect(outcome).toMatchObject({ status: 'problem' });
     }
-    execFileSync('chattr', ['-i', db]);
+    await must(['chattr', '-i', db]);
     expect(leaseKeys(db)).toEqual(['gateway-owner/global', 'session-write/agent:main:main']);
   });
 });

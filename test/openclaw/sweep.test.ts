@@ -1,13 +1,12 @@
 // The issue's tests 1–6: real SQLite files (WAL, the issue's schema), real PID namespaces, the
 // built lockguard as PID 1. A "previous container" is a PID namespace that existed and is gone.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ROWS } from '../../src/openclaw/lease-store.js';
 import type { LockEntry, Report } from '../../src/report/types.js';
-import { assertBuilt, hasStackTrace, parseReport, shAsPid1, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, hasStackTrace, must, parseReport, runSweep, shAsPid1 } from '../helpers/run.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { makeTempDir, removeTempDirs, setTimes } from '../helpers/state.js';
 import { deadNamespaceInode, HOLDER, startHolder, type Holder } from './helpers/processes.js';
@@ -21,7 +20,7 @@ const holders: Holder[] = [];
 beforeAll(() => assertBuilt());
 afterEach(async () => {
   await Promise.all(holders.splice(0).map((holder) => holder.stop()));
-  execFileSync('sh', ['-c', 'for d in /tmp/lockguard-state-*; do chattr -R -i "$d" 2>/dev/null; done; true']);
+  await must(['sh', '-c', 'for d in /tmp/lockguard-state-*; do chattr -R -i "$d" 2>/dev/null; done; true']);
   removeTempDirs();
 });
 
@@ -62,8 +61,8 @@ const byPath = (report: Report, fragment: string): LockEntry => {
 describe('1. lease rows of a dead namespace', () => {
   it('reclaims rows owned by pid 1 and pid 7 of a previous container, in both payload shapes', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, [...previousContainerRows(deadNamespaceInode()), { scope: 'qmd', key: 'agent:main', payload: { reason: 'maintenance' }, createdAt: Date.now(), expiresAt: Date.now() + MINUTE }]);
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir]);
+    createStateDb(db, [...previousContainerRows(await deadNamespaceInode()), { scope: 'qmd', key: 'agent:main', payload: { reason: 'maintenance' }, createdAt: Date.now(), expiresAt: Date.now() + MINUTE }]);
+    const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
     expect(byPath(report, '#state_leases/gateway-owner/global')).toMatchObject({ kind: 'openclaw-lease', verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 1, host: '3f9c2d1b7a6e' } });
     expect(byPath(report, '#state_leases/session-write/agent:main:main')).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 7 } });
@@ -76,7 +75,7 @@ describe('1. lease rows of a dead namespace', () => {
 
   it('keeps a row whose owner is alive in our namespace with a matching start identity, and reclaims a recycled one', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, previousContainerRows(deadNamespaceInode()));
+    createStateDb(db, previousContainerRows(await deadNamespaceInode()));
     const { code, stdout, stderr } = await shAsPid1(
       `sleep 300 & S=$!
        ST=$(cut -d' ' -f22 /proc/$S/stat)
@@ -96,7 +95,7 @@ describe('1. lease rows of a dead namespace', () => {
 describe('2. a live process in another namespace keeps the shared DB open read-write', () => {
   it('deletes no row without same-namespace proof, and still reclaims one with it', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, previousContainerRows(deadNamespaceInode()));
+    createStateDb(db, previousContainerRows(await deadNamespaceInode()));
     holders.push(await startHolder([db, 'WAL', 'open'], { namespace: true }));
     const { code, stdout, stderr } = await shAsPid1(
       `sh -c 'exit 0' & D=$!; wait $D
@@ -118,7 +117,7 @@ describe('2. a live process in another namespace keeps the shared DB open read-w
 describe('3. another process holds BEGIN IMMEDIATE on the DB', () => {
   it('does not wait: reports busy, keeps the row it could prove stale, and exits 0', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, previousContainerRows(deadNamespaceInode()));
+    createStateDb(db, previousContainerRows(await deadNamespaceInode()));
     // A writer in our own namespace: the DB is held open, so only a same-namespace proof (a dead pid of ours) could delete a row.
     const { code, stdout, stderr } = await shAsPid1(
       `sh -c 'exit 0' & D=$!; wait $D
@@ -164,9 +163,9 @@ describe('4. a G4 gateway lock and its SQLite coordinator', () => {
 
   it('keeps the lock while a live process in another namespace holds BEGIN EXCLUSIVE on <lock>.sqlite', async () => {
     const { dir } = stateDir();
-    const { lock, coordinator } = gatewayLock(dir, deadNamespaceInode());
+    const { lock, coordinator } = gatewayLock(dir, await deadNamespaceInode());
     holders.push(await startHolder([coordinator, 'DELETE', 'exclusive', 'CREATE TABLE IF NOT EXISTS owner(x)'], { namespace: true }));
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
     expect(byPath(report, 'gateway.5d41402a.lock')).toMatchObject({ kind: 'openclaw-gateway', verdict: 'live', reasons: ['held-lock'], action: 'kept' });
     expect(existsSync(lock)).toBe(true);
@@ -174,11 +173,11 @@ describe('4. a G4 gateway lock and its SQLite coordinator', () => {
 
   it('reclaims it once the coordinator is free, and leaves the coordinator where it is', async () => {
     const { dir } = stateDir();
-    const { lock, coordinator } = gatewayLock(dir, deadNamespaceInode());
+    const { lock, coordinator } = gatewayLock(dir, await deadNamespaceInode());
     const holder = await startHolder([coordinator, 'DELETE', 'exclusive', 'CREATE TABLE IF NOT EXISTS owner(x)'], { namespace: true });
     await holder.stop(); // The previous container died holding it: the kernel dropped the lock.
     const coordinatorBytes = readFileSync(coordinator);
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
     expect(byPath(report, 'gateway.5d41402a.lock')).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 1, starttime: 1843, bootId: BOOT_ID } });
     expect(existsSync(lock)).toBe(false);
@@ -206,7 +205,7 @@ describe('5. exec-approvals and runtime-deps locks of a dead namespace', () => {
     setTimes(lockDir, lockedAt);
     const before = readdirSync(join(dir, 'plugin-runtime-deps'), { recursive: true }).sort();
 
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
     expect(byPath(report, 'exec-approvals.json.lock')).toMatchObject({ kind: 'openclaw-exec-approvals', verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 8 } });
     expect(byPath(report, '.openclaw-runtime-deps.lock')).toMatchObject({ kind: 'openclaw-runtime-deps', verdict: 'stale', action: 'reclaimed', owner: { pid: 7 } });
@@ -241,21 +240,21 @@ describe('6. corrupt or unexpected DBs', () => {
       mkdirSync(join(first.dir, 'agents', agent, 'agent'), { recursive: true });
       return join(first.dir, 'agents', agent, 'agent', 'openclaw-agent.sqlite');
     };
-    const deadRow = previousContainerRows(deadNamespaceInode()).slice(1, 2);
+    const deadRow = previousContainerRows(await deadNamespaceInode()).slice(1, 2);
     const extra = agentDb('extra');
     createStateDb(extra, deadRow, { extraSql: 'ALTER TABLE state_leases ADD COLUMN fencing_token INTEGER' });
     const notJson = agentDb('notjson');
     createStateDb(notJson, [{ scope: 'session-write', key: 'k', payload: 'pid=7 starttime=12', createdAt: ago(PREDATES_NAMESPACE_MS) }]);
     const readOnly = agentDb('readonly');
     createStateDb(readOnly, deadRow, { journal: 'DELETE' });
-    execFileSync('chattr', ['+i', readOnly]);
+    await must(['chattr', '+i', readOnly]);
 
     const second = stateDir();
     createStateDb(second.db, [], { extraSql: 'DROP TABLE state_leases; CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)' });
 
     const snapshot = () => [first.db, extra, notJson, readOnly, second.db].map((path) => readFileSync(path).toString('base64'));
     const before = snapshot();
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', first.dir, '--state-dir', second.dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', first.dir, '--state-dir', second.dir]);
     expect(hasStackTrace(stderr), stderr).toBe(false);
     expect(code).toBe(1); // Some entries could not be handled.
     const problem = (path: string) => report.problems?.find((entry) => entry.path === path)?.message;
@@ -266,7 +265,7 @@ describe('6. corrupt or unexpected DBs', () => {
     expect(byPath(report, `${readOnly}#state_leases/session-write`)).toMatchObject({ verdict: 'stale', action: 'failed', error: expect.stringMatching(/read-only/) });
     const logged = stderr.split('\n').filter(Boolean).map((line) => String((JSON.parse(line) as { msg?: unknown }).msg));
     for (const line of [problem(first.db), problem(extra), problem(second.db)]) expect(logged.some((msg) => msg.includes(line!))).toBe(true);
-    execFileSync('chattr', ['-i', readOnly]);
+    await must(['chattr', '-i', readOnly]);
     expect(snapshot()).toEqual(before);
   });
 });
@@ -276,7 +275,7 @@ describe('7. a lease table bigger than any OpenClaw writes', () => {
     const { dir, db } = stateDir();
     const rows = Array.from({ length: MAX_ROWS + 1 }, (_, index) => ({ scope: 'qmd', key: `k${index}`, payload: { reason: 'maintenance' }, createdAt: Date.now() }));
     createStateDb(db, rows);
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', dir, '--log-level', 'warn']);
+    const { code, report, stderr } = await runSweep(['--state-dir', dir, '--log-level', 'warn']);
     expect(code, stderr).toBe(1);
     expect(report.locks).toHaveLength(MAX_ROWS);
     expect(report.problems).toEqual([{ path: db, message: `state_leases has more than ${MAX_ROWS} rows, more than any OpenClaw writes; only the first ${MAX_ROWS} were judged, the rest left alone` }]);

@@ -1,38 +1,25 @@
-// Runs the built CLI (dist/entrypoint.js) the way a container would: as PID 1 of a fresh
-// PID namespace (unshare --pid --fork --mount-proc), or as an ordinary process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Run mode the way a container runs it: lockguard as PID 1 of a fresh PID namespace (or, with
+// pid1: false, as an ordinary process), JSON logs, and a fresh empty state dir unless args name one.
+// The processes themselves are started by the one runner, test/helpers/run.ts.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { logsOf, NODE, startLockguard, type LockguardOptions, type Ran, type Running } from '../helpers/run.js';
+import { waitFor } from '../helpers/wait.js';
 
-import { ENTRY, NODE, type Ran } from '../helpers/namespace.js';
-
-export { ENTRY, NODE };
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 export interface Outcome extends Ran {
   /** stderr's JSON log lines. */
-  logs: Array<Record<string, unknown> & { msg: string }>;
+  logs: ReturnType<typeof logsOf>;
 }
 
-export interface Running {
+export interface Supervising extends Omit<Running, 'done'> {
   done: Promise<Outcome>;
-  /** Resolves once stdout (so far) matches. */
-  stdoutMatches(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** lockguard's pid as seen from the test, once its signal trap is installed. */
   trapped(): Promise<number>;
-}
-
-export interface RunOptions {
-  /** Run as PID 1 of a fresh PID namespace (the default), or as an ordinary child of the test. */
-  pid1?: boolean;
-  env?: NodeJS.ProcessEnv;
-  /** Options for node itself, before the entrypoint. */
-  nodeArgs?: string[];
-  /** Not as PID 1: a command that runs first and execs lockguard's argv, appended to it (e.g. setsid sh -c '…; exec "$@"' sh). */
-  prefix?: string[];
 }
 
 /** A fresh directory, removed when the current test finishes. */
@@ -42,37 +29,25 @@ export function tempDir(prefix = 'lockguard-run-'): string {
   return dir;
 }
 
-/**
- * Start lockguard with `args` (its options, "--" and the command). Each run gets a fresh
- * empty state dir unless args name one, and JSON logs.
- */
-export function startLockguard(args: string[], options: RunOptions = {}): Running {
-  const pid1 = options.pid1 ?? true;
+/** pid1, env, nodeArgs; and `prefix`, not as PID 1: a command that runs first and execs lockguard's argv, appended to it (e.g. setsid sh -c '…; exec "$@"' sh). */
+export type SupervisingOptions = Pick<LockguardOptions, 'pid1' | 'env' | 'nodeArgs' | 'prefix'>;
+
+/** Start lockguard in run mode with `args` (its options, "--" and the command). */
+export function startSupervising(args: string[], options: SupervisingOptions = {}): Supervising {
   const stateArgs = args.includes('--state-dir') ? [] : ['--state-dir', tempDir('lockguard-state-')];
-  const argv = [...(options.prefix ?? []), NODE, ...(options.nodeArgs ?? []), ENTRY, '--log-format', 'json', ...stateArgs, ...args];
-  const env = { ...process.env, ...options.env };
-  // --kill-child: a test that fails or times out takes lockguard and its namespace with it.
-  const child = pid1 ? spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...argv], { env }) : spawn(argv[0]!, argv.slice(1), { env });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  child.stdin!.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<Outcome>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, logs: parseLogs(stderr) })),
-  );
+  const running = startLockguard(['--log-format', 'json', ...stateArgs, ...args], options);
   return {
-    done,
-    stdoutMatches: (pattern, timeoutMs = 20_000) => poll(() => pattern.exec(stdout) ?? undefined, timeoutMs, () => `stdout never matched ${pattern}; stdout: ${stdout}; stderr: ${stderr}`),
-    trapped: () => poll(() => trappedPid(child, pid1), 20_000, () => `lockguard never installed its signal trap; stderr: ${stderr}`),
+    ...running,
+    done: running.done.then((ran) => ({ ...ran, logs: logsOf(ran.stderr) })),
+    trapped: () => waitFor(() => {
+      const pid = running.innerPid();
+      return pid !== undefined && catchesHup(pid) ? pid : undefined;
+    }, 'lockguard to install its signal trap'),
   };
 }
 
-export async function runLockguard(args: string[], options: RunOptions = {}): Promise<Outcome> {
-  return startLockguard(args, options).done;
+export function runSupervising(args: string[], options: SupervisingOptions = {}): Promise<Outcome> {
+  return startSupervising(args, options).done;
 }
 
 /**
@@ -80,7 +55,7 @@ export async function runLockguard(args: string[], options: RunOptions = {}): Pr
  * turn, waiting each time for the catcher to print one more line, then wait for the end.
  */
 export async function signalInTurn(args: string[], sequence: readonly NodeJS.Signals[], awaited: readonly NodeJS.Signals[]): Promise<Outcome> {
-  const run = startLockguard([...args, '--', NODE, join(FIXTURES, 'catcher.mjs'), ...new Set(awaited)]);
+  const run = startSupervising([...args, '--', NODE, join(FIXTURES, 'catcher.mjs'), ...new Set(awaited)]);
   await run.stdoutMatches(/^ready\n/);
   const lockguard = await run.trapped();
   for (const [index, signal] of sequence.entries()) {
@@ -89,29 +64,6 @@ export async function signalInTurn(args: string[], sequence: readonly NodeJS.Sig
     await run.stdoutMatches(new RegExp(`^ready\\n(?:SIG\\w+\\n){${index + 1}}`));
   }
   return run.done;
-}
-
-function parseLogs(stderr: string): Outcome['logs'] {
-  return stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Outcome['logs'][number]);
-}
-
-/** Under unshare, lockguard is unshare's forked child; otherwise it is the process we spawned. */
-function trappedPid(child: ChildProcess, pid1: boolean): number | undefined {
-  const pid = pid1 ? childrenOf(child.pid!)[0] : child.pid;
-  return pid !== undefined && catchesHup(pid) ? pid : undefined;
-}
-
-export function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -125,16 +77,6 @@ function catchesHup(pid: number): boolean {
     return caught !== undefined && (BigInt(`0x${caught}`) & (1n << BigInt(constants.signals.SIGHUP - 1))) !== 0n;
   } catch {
     return false;
-  }
-}
-
-export async function poll<T>(probe: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

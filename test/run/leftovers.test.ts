@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { FIXTURES, NODE, poll, runLockguard, startLockguard, tempDir, type Outcome, type RunOptions } from './harness.js';
+import { NODE } from '../helpers/run.js';
+import { waitFor } from '../helpers/wait.js';
+import { FIXTURES, runSupervising, startSupervising, tempDir, type Outcome, type SupervisingOptions } from './harness.js';
 
 const CATCHER = join(FIXTURES, 'catcher.mjs');
 // sh waits until its background job has its signal listeners in place, then exits 3. The
@@ -43,9 +45,9 @@ function scene() {
 }
 
 /** Run lockguard on `sh -c script`: its outcome, what the background job printed, and what outlived lockguard. */
-async function runScene(args: string[], script: string, options: RunOptions = {}) {
+async function runScene(args: string[], script: string, options: SupervisingOptions = {}) {
   const { out, left, env } = scene();
-  const outcome = await runLockguard([...args, '--', 'sh', '-c', script], { ...options, env: { ...env, ...options.env } });
+  const outcome = await runSupervising([...args, '--', 'sh', '-c', script], { ...options, env: { ...env, ...options.env } });
   return { outcome, printed: readFileSync(out, 'utf8'), outlived: left(), mark: env.LOCKGUARD_TEST_MARK };
 }
 
@@ -57,7 +59,7 @@ const logTime = (outcome: Outcome, pattern: RegExp) => outcome.logs.find((line) 
 describe.each([
   ['as PID 1', { pid1: true }],
   ['as a subreaper (not PID 1)', { pid1: false }],
-] as Array<[string, RunOptions]>)('what the command leaves running, lockguard %s', (_, mode) => {
+] as Array<[string, SupervisingOptions]>)('what the command leaves running, lockguard %s', (_, mode) => {
   it('group mode: the background job of `sh -c "job & …; exit 3"` gets TERM once sh exits; exit 3, nothing left', async () => {
     const ran = await runScene([], BACKGROUND_JOB, mode);
     expect(ran).toMatchObject(STOPPED);
@@ -91,7 +93,7 @@ describe('what the command leaves running, lockguard as PID 1', () => {
   it('a --kill-after clock already running keeps its deadline (KILL 2s after the TERM, not 2s after the exit), and the job gets one TERM', async () => {
     const { out, left, env } = scene();
     const command = `trap 'sleep 1; exit 3' TERM; ${TERM_IGNORING_JOB.replace(/; exit 3$/, '')}; echo ready; while :; do sleep 0.1; done`;
-    const run = startLockguard(['--kill-after', '2s', '--', 'sh', '-c', command], { env: { ...env, LOCKGUARD_LOG_LEVEL: 'debug' } });
+    const run = startSupervising(['--kill-after', '2s', '--', 'sh', '-c', command], { env: { ...env, LOCKGUARD_LOG_LEVEL: 'debug' } });
     await run.stdoutMatches(/^ready$/m);
     process.kill(await run.trapped(), 'SIGTERM');
     const outcome = await run.done;
@@ -131,7 +133,7 @@ describe('what the command leaves running, lockguard as a subreaper (not PID 1)'
     expect(neighbour).toBeDefined();
     // The USR1 it waits for ends it; a signal from lockguard would have been printed first.
     process.kill(neighbour!, 'SIGUSR1');
-    await poll(() => (marked(ran.mark).length === 0 ? true : undefined), 10_000, () => 'the neighbour did not exit on USR1');
+    await waitFor(() => (marked(ran.mark).length === 0 ? true : undefined), 'the neighbour to exit on USR1', 10_000);
     expect(readFileSync(neighbourOut, 'utf8')).toBe('ready\nSIGUSR1\n');
   });
 });

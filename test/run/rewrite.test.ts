@@ -2,7 +2,8 @@
 // (tests/proxies_signals_test.py), and --kill-after counting from the signal as received.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, NODE, runLockguard, signalInTurn, startLockguard } from './harness.js';
+import { NODE } from '../helpers/run.js';
+import { FIXTURES, runSupervising, signalInTurn, startSupervising } from './harness.js';
 
 const CATCHER = join(FIXTURES, 'catcher.mjs');
 const rewriting = (rules: string[]) => rules.flatMap((rule) => ['--rewrite', rule]);
@@ -24,7 +25,7 @@ describe('--rewrite, lockguard as PID 1', () => {
   });
 
   it('TERM→QUIT, and INT and WINCH dropped while HUP still passes (LOCKGUARD_REWRITE)', async () => {
-    const run = startLockguard(['--', NODE, CATCHER, 'SIGQUIT', 'SIGHUP'], { env: { LOCKGUARD_REWRITE: 'TERM:QUIT,INT:0,WINCH:0', LOCKGUARD_LOG_LEVEL: 'debug' } });
+    const run = startSupervising(['--', NODE, CATCHER, 'SIGQUIT', 'SIGHUP'], { env: { LOCKGUARD_REWRITE: 'TERM:QUIT,INT:0,WINCH:0', LOCKGUARD_LOG_LEVEL: 'debug' } });
     await run.stdoutMatches(/^ready\n/);
     const lockguard = await run.trapped();
     process.kill(lockguard, 'SIGTERM');
@@ -41,7 +42,7 @@ describe('--rewrite, lockguard as PID 1', () => {
   });
 
   it('31:1 is refused before anything runs: lockguard never traps SYS, so the rule could never apply', async () => {
-    const outcome = await runLockguard(['--rewrite', '31:1', '--', 'echo', 'never']);
+    const outcome = await runSupervising(['--rewrite', '31:1', '--', 'echo', 'never']);
     expect(outcome.code).toBe(2);
     expect(outcome.stdout).toBe('');
     expect(outcome.stderr).toMatch(/^lockguard: --rewrite: SIGSYS is never forwarded \(a fault signal, left at its default as tini does.*\), so "31:1" would never apply\. Rewrite a forwarded signal: HUP, INT, .*\n$/);
@@ -50,7 +51,7 @@ describe('--rewrite, lockguard as PID 1', () => {
 
 describe('--kill-after counts from the signal as received, before --rewrite', () => {
   it('a TERM rewritten to nothing still starts the clock: the child is SIGKILLed, 137', async () => {
-    const run = startLockguard(['--rewrite', 'TERM:0', '--kill-after', '500ms', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.1; done']);
+    const run = startSupervising(['--rewrite', 'TERM:0', '--kill-after', '500ms', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.1; done']);
     await run.stdoutMatches(/^ready$/m);
     process.kill(await run.trapped(), 'SIGTERM');
     const outcome = await run.done;
@@ -60,7 +61,7 @@ describe('--kill-after counts from the signal as received, before --rewrite', ()
 
   it('a HUP rewritten to TERM does not: the child takes its second to stop and exits 0', async () => {
     const child = 'trap "echo stopping; sleep 1; exit 0" TERM; echo ready; while :; do sleep 0.1; done';
-    const run = startLockguard(['--signal-target', 'child', '--rewrite', 'HUP:TERM', '--kill-after', '300ms', '--', 'sh', '-c', child]);
+    const run = startSupervising(['--signal-target', 'child', '--rewrite', 'HUP:TERM', '--kill-after', '300ms', '--', 'sh', '-c', child]);
     await run.stdoutMatches(/^ready$/m);
     process.kill(await run.trapped(), 'SIGHUP');
     const outcome = await run.done;

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, NODE, signalInTurn, startLockguard, tempDir } from './harness.js';
+import { NODE } from '../helpers/run.js';
+import { FIXTURES, signalInTurn, startSupervising, tempDir } from './harness.js';
 
 // Written out independently of src/run/signals.ts, so that a signal dropped from the
 // forwarding table fails here: 1–31 except the uncatchable, SIGCHLD and the faults.
@@ -23,7 +24,7 @@ describe('forwarding, lockguard as PID 1', () => {
   });
 
   it('with --signal-target group (the default), a grandchild in the child\'s group gets TERM too', async () => {
-    const run = startLockguard(['--', NODE, join(FIXTURES, 'family.mjs')]);
+    const run = startSupervising(['--', NODE, join(FIXTURES, 'family.mjs')]);
     await run.stdoutMatches(/^ready$/m);
     process.kill(await run.trapped(), 'SIGTERM');
     const outcome = await run.done;
@@ -33,7 +34,7 @@ describe('forwarding, lockguard as PID 1', () => {
   });
 
   it('with --signal-target child, only the child gets TERM', async () => {
-    const run = startLockguard(['--signal-target', 'child', '--', NODE, join(FIXTURES, 'family.mjs')]);
+    const run = startSupervising(['--signal-target', 'child', '--', NODE, join(FIXTURES, 'family.mjs')]);
     await run.stdoutMatches(/^ready$/m);
     process.kill(await run.trapped(), 'SIGTERM');
     const outcome = await run.done;
@@ -45,7 +46,7 @@ describe('forwarding, lockguard as PID 1', () => {
 
 describe('--kill-after', () => {
   it('SIGKILLs a child that ignores TERM about 1s after the TERM: exit 137', async () => {
-    const run = startLockguard(['--kill-after', '1s', '--', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done']);
+    const run = startSupervising(['--kill-after', '1s', '--', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done']);
     await run.stdoutMatches(/^ready$/m);
     const lockguardPid = await run.trapped();
     const sentAt = performance.now();
@@ -62,7 +63,7 @@ describe('--kill-after', () => {
 describe('a signal during the sweep', () => {
   it('stops lockguard with 143 before the command ever runs', async () => {
     const marker = join(tempDir(), 'ran');
-    const run = startLockguard(['--', 'touch', marker], { env: { LOCKGUARD_TEST_SWEEP_DELAY_MS: '3000' } });
+    const run = startSupervising(['--', 'touch', marker], { env: { LOCKGUARD_TEST_SWEEP_DELAY_MS: '3000' } });
     process.kill(await run.trapped(), 'SIGTERM');
     const outcome = await run.done;
     expect(outcome.code).toBe(143);

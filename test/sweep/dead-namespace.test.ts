@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, shAsPid1, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, runSweep, shAsPid1 } from '../helpers/run.js';
 import { judgedAs, readReport } from '../helpers/sweep-report.js';
 import { exists, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs } from '../helpers/state.js';
 
@@ -40,7 +40,7 @@ describe('locks from a PID namespace that has died', () => {
     // slack, and bornAt (from btime, whole seconds) may read up to 1 s early, so wait a little over 2 s.
     await sleep(2_100);
 
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir]);
     expect(code, stderr).toBe(0);
     expect(report.namespace.selfPid).toBe(1);
     expect(report.namespace.pid1?.isSelf).toBe(true);

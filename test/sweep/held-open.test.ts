@@ -2,7 +2,7 @@
 // of its own fresh namespace, keeps the lock (held-open) in every volume mode, exclusive included,
 // although the lock looks like a previous namespace's; once the holder is gone, the same lock is reclaimed.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, LOCK_WRITER, NODE, runSweep, startHelper, stopHelpers } from '../helpers/run.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, setTimes } from '../helpers/state.js';
@@ -24,7 +24,7 @@ describe('a live holder in another PID namespace', () => {
     expect(JSON.parse(before.bytes.toString())).toMatchObject({ pid: 1 });
 
     for (const volume of ['auto', 'shared', 'exclusive'] as const) {
-      const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', volume]);
+      const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', volume]);
       expect(code, stderr).toBe(0);
       expect(report.volumes[0]?.mode, volume).toBe(volume === 'shared' ? 'shared' : 'exclusive');
       expect(judgedAs(report, lock), volume).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
@@ -37,7 +37,7 @@ describe('a live holder in another PID namespace', () => {
 
     // Control: the same lock, once its holder is dead, is a previous namespace's and is reclaimed.
     await stopHelpers();
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive']);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'exclusive']);
     expect(code, stderr).toBe(0);
     expect(judgedAs(report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });
     expect(exists(lock)).toBe(false);

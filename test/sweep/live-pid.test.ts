@@ -2,7 +2,7 @@
 // not hold the lock's fd open: kept as live-pid, in every volume mode, its bytes untouched.
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, shAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, shAsPid1 } from '../helpers/run.js';
 import { entryFor, judgedAs, readReport } from '../helpers/sweep-report.js';
 import { fingerprint, makeStateDir, makeTempDir, removeTempDirs } from '../helpers/state.js';
 

@@ -3,7 +3,7 @@
 // writing is kept whatever its age.
 import { writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, runSweep } from '../helpers/run.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setTimes, type StateDir } from '../helpers/state.js';
@@ -33,7 +33,7 @@ describe('empty and malformed locks', () => {
     const state = makeStateDir();
     const paths = writeMalformed(state);
 
-    const young = await sweepAsPid1(['--state-dir', state.dir]);
+    const young = await runSweep(['--state-dir', state.dir]);
     expect(young.code, young.stderr).toBe(0);
     for (const path of paths) {
       expect(judgedAs(young.report, path), path).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
@@ -42,11 +42,11 @@ describe('empty and malformed locks', () => {
 
     // Older than the default grace (30 s) but younger than a --grace of 5 minutes: still kept under that grace.
     for (const path of paths) setTimes(path, ago(PAST_GRACE_MS));
-    const longGrace = await sweepAsPid1(['--state-dir', state.dir, '--grace', '5m']);
+    const longGrace = await runSweep(['--state-dir', state.dir, '--grace', '5m']);
     expect(longGrace.code, longGrace.stderr).toBe(0);
     for (const path of paths) expect(judgedAs(longGrace.report, path), path).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
 
-    const old = await sweepAsPid1(['--state-dir', state.dir]);
+    const old = await runSweep(['--state-dir', state.dir]);
     expect(old.code, old.stderr).toBe(0);
     for (const path of paths) {
       expect(judgedAs(old.report, path), path).toEqual({ verdict: 'stale', reasons: ['malformed'], action: 'reclaimed' });
@@ -63,7 +63,7 @@ describe('empty and malformed locks', () => {
     setTimes(path, ago(PAST_GRACE_MS));
     const before = fingerprint(path);
 
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive']);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'exclusive']);
     expect(code, stderr).toBe(0);
     expect(judgedAs(report, path)).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
     const after = fingerprint(path);

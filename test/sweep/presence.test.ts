@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, startHelper, stopHelpers, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, runSweep, startHelper, stopHelpers } from '../helpers/run.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
@@ -25,14 +25,14 @@ describe('the presence lock', () => {
     // flock -o: the lock is held by flock itself, not inherited by the command; "ready" is printed once it is held.
     await startHelper(['flock', '--shared', '--nonblock', '-o', presence, 'sh', '-c', 'echo ready; exec sleep 60']);
 
-    const shared = await sweepAsPid1(['--state-dir', state.dir]);
+    const shared = await runSweep(['--state-dir', state.dir]);
     expect(shared.code, shared.stderr).toBe(0);
     expect(shared.report.volumes).toEqual([{ stateDir: state.dir, mode: 'shared', basis: 'presence-lock' }]);
     expect(judgedAs(shared.report, lock)).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
     expect(fingerprint(lock).bytes.equals(bytes)).toBe(true);
 
     await stopHelpers();
-    const exclusive = await sweepAsPid1(['--state-dir', state.dir]);
+    const exclusive = await runSweep(['--state-dir', state.dir]);
     expect(exclusive.code, exclusive.stderr).toBe(0);
     expect(exclusive.report.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
     expect(judgedAs(exclusive.report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { beforeBoot } from '../helpers/boot.js';
-import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, runSweep } from '../helpers/run.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { exists, fingerprint, holdOpenForWriting, makeStateDir, reclaimLeftovers, removeTempDirs, setTimes, writeSessionLock } from '../helpers/state.js';
 
@@ -18,12 +18,12 @@ describe('locks from a previous boot', () => {
     const lock = state.lockPath('before-boot');
     const bytes = writeSessionLock(lock, { pid: 7, starttime: 4242 }, beforeBoot(60_000));
 
-    const shared = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'shared']);
+    const shared = await runSweep(['--state-dir', state.dir, '--volume', 'shared']);
     expect(shared.code, shared.stderr).toBe(0);
     expect(judgedAs(shared.report, lock)).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
     expect(fingerprint(lock).bytes.equals(bytes)).toBe(true);
 
-    const auto = await sweepAsPid1(['--state-dir', state.dir]);
+    const auto = await runSweep(['--state-dir', state.dir]);
     expect(auto.code, auto.stderr).toBe(0);
     expect(auto.report.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
     expect(judgedAs(auto.report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-boot'], action: 'reclaimed' });
@@ -37,7 +37,7 @@ describe('locks from a previous boot', () => {
     const processNamespace = { host: '3f9c2d1b7a6e', boot: { platform: 'linux', identity: randomUUID() }, pidNamespace: 4026532999 };
     writeFileSync(lock, JSON.stringify({ pid: 1, createdAt: new Date().toISOString(), startTime: 1843, processNamespace }));
 
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir]);
     expect(code, stderr).toBe(0);
     expect(judgedAs(report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-boot'], action: 'reclaimed' });
     expect(exists(lock)).toBe(false);
@@ -51,7 +51,7 @@ describe('locks from a previous boot', () => {
     setTimes(lock, beforeBoot(60_000));
     const before = fingerprint(lock);
 
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive']);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'exclusive']);
     expect(code, stderr).toBe(0);
     expect(judgedAs(report, lock)).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
     const after = fingerprint(lock);

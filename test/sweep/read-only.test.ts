@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, hasStackTrace, shAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, hasStackTrace, shAsPid1 } from '../helpers/run.js';
 import { entryFor, judgedAs, readReport } from '../helpers/sweep-report.js';
 import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setTimes, writeSessionLock, type Fingerprint } from '../helpers/state.js';

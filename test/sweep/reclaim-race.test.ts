@@ -4,7 +4,8 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1, waitForPause } from '../helpers/namespace.js';
+import { assertBuilt, LOCK_WRITER, NODE, runSweep, startHelper, stopHelpers } from '../helpers/run.js';
+import { waitForPause } from '../helpers/wait.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
@@ -27,7 +28,7 @@ describe('a lock replaced between judging and reclaiming', () => {
     writeSessionLock(lock, { pid: 7, starttime: 1 }, ago(PREDATES_NAMESPACE_MS));
     const marker = join(out, 'paused');
 
-    const sweep = sweepAsPid1(['--state-dir', state.dir], { LOCKGUARD_TEST_PAUSE_AT: step, LOCKGUARD_TEST_PAUSE_FILE: marker });
+    const sweep = runSweep(['--state-dir', state.dir], { env: { LOCKGUARD_TEST_PAUSE_AT: step, LOCKGUARD_TEST_PAUSE_FILE: marker } });
     const paused = await waitForPause(marker, sweep);
     expect(paused).toMatchObject({ step, path: lock });
 
@@ -58,7 +59,7 @@ describe('a lock replaced between judging and reclaiming', () => {
 
     if (how === 'replaced') {
       // And the next sweep sees the new owner holding it.
-      const next = await sweepAsPid1(['--state-dir', state.dir]);
+      const next = await runSweep(['--state-dir', state.dir]);
       expect(next.code, next.stderr).toBe(0);
       expect(judgedAs(next.report, lock)).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
     }

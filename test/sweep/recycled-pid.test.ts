@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, shAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, shAsPid1 } from '../helpers/run.js';
 import { entryFor, judgedAs, readReport } from '../helpers/sweep-report.js';
 import { exists, fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs } from '../helpers/state.js';
 

@@ -4,7 +4,8 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { assertBuilt, LOCK_WRITER, NODE, startHelper, stopHelpers, sweepAsPid1, waitForPause } from '../helpers/namespace.js';
+import { assertBuilt, LOCK_WRITER, NODE, runSweep, startHelper, stopHelpers } from '../helpers/run.js';
+import { waitForPause } from '../helpers/wait.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, writeSessionLock } from '../helpers/state.js';
@@ -22,7 +23,7 @@ it('a lock released (closed, then removed) while it settles is not reclaimed, an
   writeSessionLock(lock, { pid: 7, starttime: 1 }, ago(PREDATES_NAMESPACE_MS));
   const marker = join(out, 'paused');
 
-  const sweep = sweepAsPid1(['--state-dir', state.dir, '--volume', 'exclusive'], { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker });
+  const sweep = runSweep(['--state-dir', state.dir, '--volume', 'exclusive'], { env: { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker } });
   expect(await waitForPause(marker, sweep)).toMatchObject({ step: 'settling', path: lock });
   // The owner finishes its release (its late remove), and a live gateway takes the session at once.
   unlinkSync(lock);
@@ -43,7 +44,7 @@ it('a lock still unchanged after the settle time is reclaimed', async () => {
   const state = makeStateDir();
   const lock = state.lockPath('dead');
   writeSessionLock(lock, { pid: 7, starttime: 1 }, ago(PREDATES_NAMESPACE_MS));
-  const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir]);
+  const { code, report, stderr } = await runSweep(['--state-dir', state.dir]);
   expect(code, stderr).toBe(0);
   expect(entryFor(report, lock)).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });
   expect(existsSync(lock)).toBe(false);

@@ -6,7 +6,7 @@
 import { mkdirSync, readlinkSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, runSweep } from '../helpers/run.js';
 import { judgedAs } from '../helpers/sweep-report.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { exists, fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, setTimes, writeSessionLock, type Fingerprint } from '../helpers/state.js';
@@ -72,7 +72,7 @@ describe('symlinks and non-lock files', () => {
     const before = new Map<string, Fingerprint>([...Object.values(outsideFiles), ...Object.values(inside)].map((path) => [path, fingerprint(path)]));
     const dirsBefore = [outside, outsideSessions].map(dirTimes);
 
-    const { code, report, stderr } = await sweepAsPid1(['--state-dir', state.dir]);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir]);
     expect(code, stderr).toBe(0);
 
     expect(judgedAs(report, stale)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });

@@ -1,0 +1,87 @@
+// The walk behind --lock globs: "*" and "?" within one path segment, "**" across any number of
+// directories (none included); guards and leftovers of a match are found beside it; nothing is
+// followed through a symlink, and directories no pattern can reach are never entered.
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { discover, SAFE_POINT, type Candidate, type LockPattern, type WalkProblem } from '../../src/locks/discover.js';
+import { makeTempDir, removeTempDirs } from '../helpers/state.js';
+
+afterEach(removeTempDirs);
+
+function tree(files: string[], dirs: string[] = []): string {
+  const root = makeTempDir('lockguard-discover-');
+  for (const dir of dirs) mkdirSync(join(root, dir), { recursive: true });
+  for (const file of files) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), '1');
+  }
+  return root;
+}
+
+function walk(root: string, ...globs: string[]): { found: Array<Pick<Candidate, 'role' | 'kind' | 'form' | 'entryType'> & { path: string }>; problems: WalkProblem[] } {
+  const problems: WalkProblem[] = [];
+  const patterns: LockPattern[] = globs.map((glob) => ({ glob, kind: 'generic', form: 'file' }));
+  const found = [...discover(root, patterns, (problem) => problems.push(problem))]
+    .filter((candidate): candidate is Candidate => candidate !== SAFE_POINT)
+    .map(({ path, role, kind, form, entryType }) => ({ path: path.slice(root.length + 1), role, kind, form, entryType }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  return { found, problems };
+}
+
+const paths = (root: string, ...globs: string[]) => walk(root, ...globs).found.map((candidate) => candidate.path);
+
+describe('--lock globs', () => {
+  it('"*" matches within one segment, never across "/"', () => {
+    const root = tree(['run/gateway.pid', 'run/worker.pid', 'run/sub/deeper.pid', 'run/gateway.pidfile', 'gateway.pid']);
+    expect(paths(root, 'run/*.pid')).toEqual(['run/gateway.pid', 'run/worker.pid']);
+    expect(walk(root, 'run/*.pid').found[0]).toEqual({ path: 'run/gateway.pid', role: 'lock', kind: 'generic', form: 'file', entryType: 'file' });
+  });
+
+  it('"?" matches exactly one character', () => {
+    const root = tree(['locks/a.1', 'locks/a.12', 'locks/a.']);
+    expect(paths(root, 'locks/a.?')).toEqual(['locks/a.1']);
+  });
+
+  it('"**" matches any depth, including none', () => {
+    const root = tree(['top.pid', 'a/one.pid', 'a/b/two.pid', 'a/b/c/d/three.pid', 'a/b/not-a-pid.txt']);
+    expect(paths(root, '**/*.pid')).toEqual(['a/b/c/d/three.pid', 'a/b/two.pid', 'a/one.pid', 'top.pid']);
+  });
+
+  it('"**" in the middle: the segments after it must still match, at any depth', () => {
+    const root = tree(['data/locks/a.lock', 'data/x/locks/b.lock', 'data/x/y/locks/c.lock', 'data/x/locks/sub/d.lock', 'data/x/other/e.lock', 'elsewhere/locks/f.lock']);
+    expect(paths(root, 'data/**/locks/*.lock')).toEqual(['data/locks/a.lock', 'data/x/locks/b.lock', 'data/x/y/locks/c.lock']);
+  });
+
+  it('a match reached two ways through "**" is found once', () => {
+    const root = tree(['locks/locks/a.lock']);
+    expect(paths(root, '**/locks/*.lock')).toEqual(['locks/locks/a.lock']);
+  });
+
+  it('finds the guard and the leftover of an interrupted reclaim beside a match', () => {
+    const root = tree(['run/gateway.pid', 'run/gateway.pid.lockguard-0123456789abcdef', 'run/gateway.pid.lockguard-notahexname', 'run/other.txt.reclaim/owner.json'], ['run/gateway.pid.reclaim']);
+    expect(walk(root, 'run/*.pid').found.map(({ path, role, entryType }) => `${path} ${role} ${entryType}`)).toEqual([
+      'run/gateway.pid lock file',
+      'run/gateway.pid.lockguard-0123456789abcdef leftover file',
+      'run/gateway.pid.reclaim guard directory',
+    ]);
+  });
+
+  it('never follows a symlink: a linked directory is not entered, a linked match is reported as a symlink', () => {
+    const root = tree(['outside/deep/x.pid', 'inside/real.pid']);
+    symlinkSync(join(root, 'outside'), join(root, 'inside', 'linked'));
+    symlinkSync(join(root, 'outside', 'deep', 'x.pid'), join(root, 'inside', 'link.pid'));
+    expect(walk(root, 'inside/**/*.pid').found.map(({ path, entryType }) => `${path} ${entryType}`)).toEqual(['inside/link.pid symlink', 'inside/real.pid file']);
+  });
+
+  it('several globs at once, each a pattern of its own', () => {
+    const root = tree(['a/one.pid', 'b/two.pid', 'top.pid', 'a/deeper/three.pid']);
+    expect(paths(root, '*/*.pid', '*.pid')).toEqual(['a/one.pid', 'b/two.pid', 'top.pid']);
+  });
+
+  it('a directory it cannot open is a problem, not a candidate', () => {
+    const { found, problems } = walk(join(tree([]), 'missing'), '**/*.pid');
+    expect(found).toEqual([]);
+    expect(problems.map((problem) => problem.error.code)).toEqual(['ENOENT']);
+  });
+});
