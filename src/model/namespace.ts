@@ -1,4 +1,4 @@
-// Builds the PID-namespace model (DESIGN §2) from the real kernel, once per run.
+// Builds the PID-namespace model (docs/design.md, "The model") from the real kernel, once per run.
 import { closeSync, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { clockTicksPerSecond, namespaceId } from '../kernel/ffi.js';
 import { startMs } from './time.js';

@@ -1,4 +1,4 @@
-// The PID-namespace model of DESIGN §2: plain data, built once from the kernel.
+// The PID-namespace model of docs/design.md ("The model"): plain data, built once from the kernel.
 
 export interface ProcessFacts {
   pid: number;

@@ -1,4 +1,4 @@
-// The `--json` report (DESIGN §7). Field names are a public contract: version 1.
+// The `--json` report (docs/design.md, "The report"). Field names are a public contract: version 1.
 import type { NamespaceModel } from '../model/types.js';
 import type { LockKind, Owner } from '../locks/types.js';
 import type { Reason, Verdict } from '../verdict/types.js';

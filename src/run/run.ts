@@ -1,4 +1,4 @@
-// Run mode (DESIGN §6), in the order it happens: resolve the command, trap signals,
+// Run mode (docs/design.md, "The supervisor"), in the order it happens: resolve the command, trap signals,
 // sweep, start the child, forward signals and reap orphans until it exits, stop what it
 // left running, sweep the locks it left, and exit as it did.
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// The verdict (DESIGN §3): a pure function of plain data. Proof of life is checked
+// The verdict (docs/design.md, "The verdict"): a pure function of plain data. Proof of life is checked
 // first; a lock is stale only on proof that its owner is dead; everything else is unknown.
 import { startMs } from '../model/time.js';
 import type { NamespaceModel, ProcessProbe } from '../model/types.js';
@@ -106,7 +106,7 @@ function writerNamespace(evidence: Evidence, model: NamespaceModel, volume: Volu
     return createdAfterBirth(evidence, model) ? 'ours' : 'unknown';
   }
   // Only the operator's word lets us infer that a lock written after our birth came from our own namespace;
-  // a presence-lock proof says no other lockguard is here, not that no other writer is (DESIGN §4).
+  // a presence-lock proof says no other lockguard is here, not that no other writer is (docs/design.md, "Volumes").
   if (volume.mode === 'exclusive' && volume.basis === 'flag' && createdAfterBirth(evidence, model)) return 'ours';
   return 'unknown';
 }

@@ -1,4 +1,4 @@
-// Verdicts and the reasons that name their evidence (DESIGN §3). Names follow OpenClaw's where they overlap.
+// Verdicts and the reasons that name their evidence (docs/design.md, "The verdict"). Names follow OpenClaw's where they overlap.
 
 export type Verdict = 'live' | 'stale' | 'unknown';
 

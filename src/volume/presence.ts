@@ -1,4 +1,4 @@
-// The presence lock (DESIGN §4): every lockguard keeps flock(LOCK_SH) on
+// The presence lock (docs/design.md, "Volumes"): every lockguard keeps flock(LOCK_SH) on
 // <state-dir>/.lockguard/presence while it runs. In auto mode, LOCK_EX|LOCK_NB decides:
 // success means no other lockguard on this kernel uses the volume. The kernel drops the
 // lock when its holder dies, even by SIGKILL, so there is no heartbeat and no TTL.

@@ -86,7 +86,7 @@ export function jsonReportOf(id: string): Report {
   return JSON.parse(line.text) as Report;
 }
 
-/** The fields of the --json report (DESIGN §7) that the scenarios read. */
+/** The fields of the --json report (docs/design.md, "The report") that the scenarios read. */
 export interface Report {
   mode: string;
   namespace: { selfPid: number; pid1: { comm: string; argv: string[]; isSelf: boolean }; phase: string };
