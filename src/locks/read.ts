@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { probeWriteOpen } from '../kernel/ffi.js';
 
 /** Payloads are read up to this size; anything longer is a malformed lock anyway. */
-export const MAX_PAYLOAD_BYTES = 64 * 1024;
+const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 export interface FileSnapshot {
   path: string;

@@ -42,7 +42,7 @@ export function judgeLock(payload: ParsedPayload, facts: LockFacts, context: Loc
 }
 
 /** Only pid and starttime together identify our child: a pid alone may be another namespace's. */
-export function ownedBy(payload: ParsedPayload, owner: { pid: number; starttime: number }): boolean {
+function ownedBy(payload: ParsedPayload, owner: { pid: number; starttime: number }): boolean {
   return payload.owner.pid === owner.pid && payload.owner.starttime === owner.starttime;
 }
 
@@ -69,7 +69,7 @@ export function unjudgedEntry(candidate: Pick<Candidate, 'path'> & { kind: LockE
   return { path: candidate.path, kind: candidate.kind, owner: {}, verdict: 'unknown', reasons: [reason], action, ...(error === undefined ? {} : { error }) };
 }
 
-export function actionFor(judgement: Judgement, context: LockContext): Action {
+function actionFor(judgement: Judgement, context: LockContext): Action {
   if (judgement.verdict !== 'stale') return 'kept';
   return context.changes ? 'reclaimed' : 'would-reclaim';
 }
