@@ -24,9 +24,8 @@ export function buildModel(phase: NamespaceModel['phase']): NamespaceModel {
   const clockTicks = clockTicksPerSecond();
   const pidNs = readPidNamespace();
   const pid1 = readPid1(self.pid);
-  // Without PID 1's start (hidepid), the earliest possible birth is the boot: claiming less never reclaims more.
   const bootMs = readBootMs();
-  const bornAtMs = pid1 ? startMs(pid1.starttime, { bootMs, clockTicks }) : bootMs;
+  const bornAtMs = birthOf(pid1 ? startMs(pid1.starttime, { bootMs, clockTicks }) : undefined, bootMs);
   return {
     pidNs,
     hostNs: pidNs.inode === HOST_PID_NS_INODE,
@@ -43,6 +42,19 @@ export function buildModel(phase: NamespaceModel['phase']): NamespaceModel {
     phase,
     processes: [],
   };
+}
+
+/** Rounding of the boot clock and the 10 ms ticks can put a PID 1 that started just now a little ahead of now. */
+const FUTURE_SLACK_MS = 1_000;
+
+/**
+ * The namespace's birth: PID 1's start. Without it (hidepid) the earliest possible birth is the boot:
+ * claiming less never reclaims more. So is it when PID 1's start lies in the future: in a time namespace
+ * whose boot is later than PID 1's start (unshare --time --boottime with a negative offset, a CRIU
+ * restore), the kernel reports that start wrapped around, centuries ahead.
+ */
+export function birthOf(pid1StartMs: number | undefined, bootMs: number, nowMs = Date.now()): number {
+  return pid1StartMs !== undefined && pid1StartMs <= nowMs + FUTURE_SLACK_MS ? pid1StartMs : bootMs;
 }
 
 /** btime is whole seconds; uptime gives the boot instant to the hundredth, on the clock starttime uses. */
