@@ -150,6 +150,7 @@ describe('c. safety: a live gateway in another container', () => {
 
     for (const mode of ['auto', 'shared', 'exclusive'] satisfies VolumeMode[]) {
       const { report } = await sweepInContainer(shared, `sweeper-${mode}`, mode);
+      console.log(`c. ${mode}: ${report.locks.map((entry) => `${entry.path.replace(/^.*\/state\//, '')} ${entry.verdict} ${entry.reasons.join(',')}`).join('; ')}`);
       const touched = report.locks.filter((entry) => entry.action === 'reclaimed' || entry.action === 'would-reclaim');
       expect(touched, `${mode}: nothing may be reclaimed`).toEqual([]);
       expect(bytesOf(shared, locks), `${mode}: lock files byte-identical`).toEqual(bytes);
