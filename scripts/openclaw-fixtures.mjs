@@ -6,6 +6,9 @@
 //   sidecar-crash  OpenClaw's own fs-safe file locks (openclaw.json.lock, the auth-profile
 //                  store's openclaw-agent.sqlite.lock), taken through openclaw/plugin-sdk/file-lock
 //                  and SIGKILLed while held
+//   guard-crash    such a lock left by a SIGKILL, and the empty openclaw.json.lock.reclaim guard
+//                  of a second process SIGKILLed inside fs-safe's reclaim of it (every later
+//                  acquirer then fails with file_lock_timeout until the guard is gone)
 //
 // Each fixture keeps the lock-like files byte for byte, and state/openclaw.sqlite reduced to the
 // tables lockguard reads (schema_meta, state_leases, agent_database_leases: the real schema SQL and
@@ -30,9 +33,11 @@ import {
   readLeaseRows,
   removeVolume,
   REPO,
+  SCRATCH_PARENT,
   startAgentTurn,
   startFileLockHolder,
   startGateway,
+  startReclaimerThatHangs,
 } from '../test/openclaw-peer/harness.ts';
 import { MANIFEST, payloadTimes, rowTimes, uptimeMs } from '../test/openclaw-peer/fixtures.ts';
 
@@ -67,24 +72,39 @@ await fixture('sidecar-crash', 'fs-safe sidecar locks taken through openclaw/plu
   return holder;
 });
 
+await fixture('guard-crash', 'a dead fs-safe reclaimer: openclaw.json.lock of a SIGKILLed holder (box-g1), and the openclaw.json.lock.reclaim guard of a second process (box-g2) SIGKILLed inside its reclaim', async (volume) => {
+  const config = join(volume.stateDir, 'openclaw.json');
+  writeFileSync(config, '{}\n');
+  const holder = startFileLockHolder(volume, 'box-g1', [config]);
+  await holder.waitFor(/^ready$/m, 60_000);
+  await holder.kill();
+  const reclaimer = startReclaimerThatHangs(volume, 'box-g2', config);
+  await reclaimer.waitFor(/^guarded$/m, 60_000);
+  return reclaimer;
+});
+
+rmSync(join(SCRATCH_PARENT, 'lockguard-openclaw-fixtures'), { recursive: true, force: true });
 console.log(`fixtures written to ${out}`);
 
 /** Runs one crash in a fresh volume and keeps what it left. */
 async function fixture(name, scenario, crashIn) {
-  const volume = makeVolume(`fixture-${name}`);
+  // A fixed path: payloads record it and the config lock's name hashes it, so regenerating changes only what OpenClaw wrote.
+  const volume = makeVolume(`fixture-${name}`, join(SCRATCH_PARENT, 'lockguard-openclaw-fixtures', name));
   try {
     const container = await crashIn(volume);
     await container.kill();
     const crash = { wallMs: Date.now(), uptimeMs: uptimeMs() };
     const target = join(out, name, 'state');
     const files = listLockFiles(volume.stateDir)
-      .filter((file) => file.type === 'file' && !file.path.includes('/.git/'))
+      .filter((file) => file.type !== 'other' && !file.path.includes('/.git/'))
       .map((file) => {
         const to = join(target, file.path);
+        // Directories (reclaim guards) live in the manifest only: git keeps no empty directory.
         mkdirSync(dirname(to), { recursive: true });
-        copyFileSync(join(volume.stateDir, file.path), to);
+        if (file.type === 'file') copyFileSync(join(volume.stateDir, file.path), to);
         return {
           path: file.path,
+          type: file.type,
           kind: kindOf(file.path),
           mtimeOffsetMs: Math.round(statSync(join(volume.stateDir, file.path)).mtimeMs - crash.wallMs),
           times: file.json ? payloadTimes(file.json, crash, clockTicks) : [],

@@ -26,7 +26,7 @@ function ticksToUptimeMs(ticks: number): number {
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
-describe.each(['gateway-crash', 'agent-crash', 'sidecar-crash'])('fixture %s, re-dated', (name) => {
+describe.each(['gateway-crash', 'agent-crash', 'sidecar-crash', 'guard-crash'])('fixture %s, re-dated', (name) => {
   it('keeps every byte but the times, and puts each time at its offset from the new crash', () => {
     const { manifest, stateDir, crash } = redated(name);
     for (const file of manifest.files.filter((entry) => entry.times.length > 0)) {
@@ -48,6 +48,14 @@ describe.each(['gateway-crash', 'agent-crash', 'sidecar-crash'])('fixture %s, re
       expect(found, `${row.table} ${JSON.stringify(row.key)}`).toBeDefined();
       for (const time of row.times.filter((t) => t.unit === 'epoch-ms')) expect((found as unknown as Record<string, number>)[time.field]! - crash.wallMs).toBe(time.offsetMs);
     }
+  });
+});
+
+describe('the re-dated guard crash', () => {
+  it('has the dead reclaimer\'s empty guard directory beside the stale lock', () => {
+    const { stateDir } = redated('guard-crash');
+    expect(readLockFile(stateDir, 'openclaw.json.lock.reclaim')).toMatchObject({ type: 'directory' });
+    expect(readLockFile(stateDir, 'openclaw.json.lock').json).toMatchObject({ pid: 1 });
   });
 });
 

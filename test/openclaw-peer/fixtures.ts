@@ -31,6 +31,8 @@ export interface TimeField {
 export interface FixtureFile {
   /** Relative to the fixture's state dir. */
   path: string;
+  /** A directory (a reclaim guard) is listed here only: git keeps no empty directories. */
+  type: 'file' | 'directory';
   kind: string;
   /** mtime as an offset (ms) from the crash's Date.now(). */
   mtimeOffsetMs: number;
@@ -129,6 +131,7 @@ export function redateFixture(fixtureDir: string, targetStateDir: string, option
   copyTree(join(fixtureDir, 'state'), targetStateDir);
   for (const file of manifest.files) {
     const path = join(targetStateDir, file.path);
+    if (file.type === 'directory') mkdirSync(path, { recursive: true });
     if (file.times.length > 0) {
       const { json, token } = splitPayload(readFileSync(path, 'utf8'));
       for (const time of file.times) setPath(json, time.field, valueAt(time.unit, time.offsetMs, crash, options.clockTicks));

@@ -22,7 +22,7 @@ export const NODE = join(REPO, 'node_modules', '.bin', 'node');
 export const OPENCLAW_VERSION = '2026.9.6';
 export const OPENCLAW = join(PEER_DIR, 'node_modules', 'openclaw', 'openclaw.mjs');
 /** Scratch volumes live outside /tmp: every container mounts its own /tmp over it. */
-const SCRATCH_PARENT = process.env.LOCKGUARD_OPENCLAW_SCRATCH ?? '/var/tmp';
+export const SCRATCH_PARENT = process.env.LOCKGUARD_OPENCLAW_SCRATCH ?? '/var/tmp';
 
 /** Installs the pinned peer from its own lockfile when it is missing or another version. */
 export function ensurePeerInstalled(log: (line: string) => void = () => {}): void {
@@ -53,9 +53,14 @@ export interface Volume {
   home: string;
 }
 
-export function makeVolume(label: string): Volume {
+/** A fresh volume in a new scratch dir, or at `fixedRoot` (emptied first) where paths must not vary. */
+export function makeVolume(label: string, fixedRoot?: string): Volume {
   mkdirSync(SCRATCH_PARENT, { recursive: true });
-  const root = mkdtempSync(join(SCRATCH_PARENT, `lockguard-openclaw-${label}-`));
+  if (fixedRoot !== undefined) {
+    rmSync(fixedRoot, { recursive: true, force: true });
+    mkdirSync(fixedRoot, { recursive: true });
+  }
+  const root = fixedRoot ?? mkdtempSync(join(SCRATCH_PARENT, `lockguard-openclaw-${label}-`));
   const volume = { root, stateDir: join(root, 'state'), home: join(root, 'home') };
   mkdirSync(volume.stateDir);
   mkdirSync(volume.home);
@@ -248,6 +253,11 @@ export const FILE_LOCK_HOLDER = join(PEER_DIR, 'file-lock-holder.mjs');
 
 export function startFileLockHolder(volume: Volume, hostname: string, targets: string[]): Container {
   return new Container(hostname, [NODE, FILE_LOCK_HOLDER, ...targets], openclawEnv(volume));
+}
+
+/** Reclaims a dead holder's lock the way OpenClaw does and stops with the `.reclaim` guard made; prints "guarded". */
+export function startReclaimerThatHangs(volume: Volume, hostname: string, target: string): Container {
+  return new Container(hostname, [NODE, FILE_LOCK_HOLDER, '--hang-in-reclaim', target], { ...openclawEnv(volume), NODE_ENV: 'test' });
 }
 
 // ---- What is left on the volume ----
