@@ -1,7 +1,8 @@
 // Issue 10's scenarios a-f against the real openclaw@2026.9.6: each "container" is a PID + UTS +
 // network + mount namespace with its own hostname (harness.ts). Every scenario asserts what the
 // issue says should happen; a failure names what was observed instead.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHAT_CALL_HANGING,
@@ -17,7 +18,9 @@ import {
   snapshotVolume,
   startAgentTurn,
   startDbHolder,
+  startFileLockHolder,
   startGateway,
+  startReclaimerThatHangs,
   type Container,
   type LockFile,
   type Volume,
@@ -206,5 +209,63 @@ describe('e. post-exit: only the gateway child of lockguard is SIGKILLed', () =>
     expect(postExit, supervised.tail()).toBeDefined();
     expect(lockFilesOnly(after.files).map((file) => file.path), `child pid ${lock.json?.pid} starttime ${lock.json?.startTime}`).toEqual([]);
     expect(gatewayOwnerRow(after), `the dead child's row (owner pid ${lock.json?.pid}, startedAt ticks ${lock.json?.startTime})`).toBeUndefined();
+  });
+});
+
+describe('g. fs-safe sidecar locks, as OpenClaw takes them (issue 10, "What to build" 1)', () => {
+  /**
+   * A restart comes a moment after the crash: then what the dead process wrote clearly predates the
+   * new container (lockguard gives times closer than 250 ms no meaning), as in every real restart.
+   */
+  async function aMomentLater(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+
+  /** openclaw.json and the auth-profile store: the targets of OpenClaw's config and auth-profile locks. */
+  function targets(sidecars: Volume): { config: string; authStore: string } {
+    const agentDir = join(sidecars.stateDir, 'agents', 'main', 'agent');
+    mkdirSync(agentDir, { recursive: true });
+    writeFileSync(join(sidecars.stateDir, 'openclaw.json'), '{}\n');
+    return { config: join(sidecars.stateDir, 'openclaw.json'), authStore: join(agentDir, 'openclaw-agent.sqlite') };
+  }
+
+  it('a SIGKILLed holder\'s openclaw.json.lock is reclaimed; a live holder\'s lock in another container is kept byte for byte', async () => {
+    const sidecars = volume('sidecars');
+    const { config, authStore } = targets(sidecars);
+    const dead = track(startFileLockHolder(sidecars, 'box-dead', [config]));
+    await dead.waitFor(/^ready$/m, 60_000);
+    await dead.kill();
+    const live = track(startFileLockHolder(sidecars, 'box-live', [authStore]));
+    await live.waitFor(/^ready$/m, 60_000);
+    const liveLock = 'agents/main/agent/openclaw-agent.sqlite.lock';
+    const liveBytes = bytesOf(sidecars, [{ path: liveLock } as LockFile]);
+
+    await aMomentLater();
+    const { report } = await sweepInContainer(sidecars, 'next-box', 'auto');
+    const verdicts = report.locks.map((entry) => `${entry.path}: ${entry.verdict} ${entry.reasons.join(',')} ${entry.action}`).join('\n');
+    expect(lockFilesOnly(readLeftovers(sidecars.stateDir).files).map((file) => file.path), verdicts).toEqual([liveLock]);
+    expect(bytesOf(sidecars, [{ path: liveLock } as LockFile])).toEqual(liveBytes);
+    // OpenClaw's next config writer takes the lock at once.
+    const writer = track(startFileLockHolder(sidecars, 'box-writer', [config]));
+    await writer.waitFor(/^ready$/m, 30_000);
+  });
+
+  it('a dead reclaimer\'s .reclaim guard and the stale lock under it are cleared, so OpenClaw\'s next writer no longer times out', async () => {
+    const sidecars = volume('guard');
+    const { config } = targets(sidecars);
+    const holder = track(startFileLockHolder(sidecars, 'box-g1', [config]));
+    await holder.waitFor(/^ready$/m, 60_000);
+    await holder.kill();
+    const reclaimer = track(startReclaimerThatHangs(sidecars, 'box-g2', config));
+    await reclaimer.waitFor(/^guarded$/m, 60_000);
+    await reclaimer.kill();
+    expect(readLeftovers(sidecars.stateDir).files.map((file) => `${file.path} ${file.type}`)).toEqual(['openclaw.json.lock file', 'openclaw.json.lock.reclaim directory']);
+
+    await aMomentLater();
+    const { report } = await sweepInContainer(sidecars, 'next-box', 'auto');
+    const verdicts = report.locks.map((entry) => `${entry.path}: ${entry.verdict} ${entry.reasons.join(',')} ${entry.action}`).join('\n');
+    expect(readLeftovers(sidecars.stateDir).files, verdicts).toEqual([]);
+    const writer = track(startFileLockHolder(sidecars, 'box-writer', [config]));
+    await writer.waitFor(/^ready$/m, 30_000);
   });
 });
