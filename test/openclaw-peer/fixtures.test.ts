@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, sweepAsPid1 } from '../helpers/namespace.js';
+import { assertBuilt, runSweep } from '../helpers/run.js';
 import { makeTempDir, removeTempDirs } from '../helpers/state.js';
 import { readManifest, redateFixture, splitPayload, uptimeMs } from './fixtures.js';
 import { clockTicksPerSecond, gatewayOwnerRow, readLeaseRows, readLockFile } from './harness.js';
@@ -72,7 +72,7 @@ describe('the re-dated gateway crash', () => {
 
   it('is judged stale from a new PID namespace: both gateway locks and the gateway-owner row', async () => {
     const { stateDir } = redated('gateway-crash');
-    const { report } = await sweepAsPid1(['--dry-run', '--state-dir', stateDir]);
+    const { report } = await runSweep(['--dry-run', '--state-dir', stateDir]);
     const verdicts = Object.fromEntries(report.locks.map((entry) => [entry.path.slice(stateDir.length + 1), `${entry.verdict} ${entry.reasons.join(',')}`]));
     expect(verdicts['tmp/openclaw-0/gateway.state.lock']).toBe('stale previous-namespace');
     expect(Object.entries(verdicts).filter(([path]) => path.endsWith('#state_leases/gateway-owner/global')).map(([, verdict]) => verdict)).toEqual(['stale previous-namespace']);

@@ -1,6 +1,6 @@
 // lockguard in the peer's containers: `lockguard sweep` as an initContainer would run it, and
 // `lockguard -- openclaw gateway run` as a Dockerfile ENTRYPOINT would, PID 1 either way.
-import { ENTRY, parseReport } from '../helpers/namespace.js';
+import { ENTRY, parseReport } from '../helpers/run.js';
 import type { Report } from '../../src/report/types.js';
 import { Container, NODE, openclawEnv, startGateway, type Volume } from './harness.js';
 
