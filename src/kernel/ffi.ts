@@ -2,13 +2,24 @@
 // and the pure core never pay for the native module.
 //
 // Never bind waitpid(-1): it would steal the status of libuv's own children.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 
 type KoffiFn = (...args: unknown[]) => number;
 
+interface Koffi {
+  version: string;
+  load(path: string): { func(declaration: string): KoffiFn };
+  struct(name: string, fields: Record<string, string>): unknown;
+  errno(): number;
+  inout(type: unknown): unknown;
+  pointer(type: string): unknown;
+}
+
 interface Libc {
-  koffi: { errno(): number; inout(type: unknown): unknown; pointer(type: string): unknown };
+  koffi: Koffi;
   prctl: KoffiFn;
   waitpid: KoffiFn;
   flock: KoffiFn;
@@ -36,10 +47,36 @@ export const ERRNO = { ENOENT: 2, EAGAIN: 11 } as const;
 
 let libc: Libc | undefined;
 
+/**
+ * koffi, loaded straight from its prebuilt glibc binary where npm put it: beside koffi, in
+ * @koromix/koffi-<platform>-<arch>/<platform>_<arch>/koffi.node. That is the file koffi's own
+ * loader picks on glibc (lockguard binds libc.so.6, so glibc it is), and the version must match
+ * koffi's. koffi's JS entry, and the loader in that package, wrap node:fs and node:util as a
+ * bundler wraps an ESM import, which loads Node's lazy built-ins (streams, worker_threads,
+ * readline…): about 9 ms and 6 MB at start, against under 1 ms for the binary alone. Any other
+ * layout goes through koffi's entry, as before.
+ */
+function requireKoffi(): Koffi {
+  const require = createRequire(import.meta.url);
+  for (const modules of require.resolve.paths('koffi') ?? []) {
+    const manifest = join(modules, 'koffi', 'package.json');
+    if (!existsSync(manifest)) continue;
+    try {
+      const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string };
+      const triplet = `${process.platform}_${process.arch}`;
+      const native = require(join(modules, '@koromix', `koffi-${process.platform}-${process.arch}`, triplet, 'koffi.node')) as Koffi;
+      if (native.version === version) return native;
+    } catch {
+      // not there, or not loadable here: koffi's entry decides, and says what is wrong
+    }
+    break;
+  }
+  return require('koffi');
+}
+
 function load(): Libc {
   if (libc) return libc;
-  const require = createRequire(import.meta.url);
-  const koffi = require('koffi');
+  const koffi = requireKoffi();
   const lib = koffi.load('libc.so.6');
   koffi.struct('lockguard_flock', {
     l_type: 'short',
