@@ -19,6 +19,7 @@ import { nodeBinary } from './lib/tools.mjs';
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const NODE = nodeBinary(REPO);
 const ENTRY = join(REPO, 'dist', 'entrypoint.js');
+const BUNDLE = join(REPO, 'dist', 'lockguard.js');
 const TOP = 25;
 
 async function main() {
@@ -124,7 +125,7 @@ function printTop(groups, totalMs) {
 function sourceOf(url, line) {
   if (!url) return '(vm: gc, program, idle, native)';
   if (url.startsWith('node:')) return 'node: internals';
-  if (url === `file://${ENTRY}`) return `bundle: ${packageOf(moduleAt(line))}`;
+  if (url === `file://${BUNDLE}`) return `bundle: ${packageOf(moduleAt(line))}`;
   return shortUrl(url);
 }
 
@@ -132,7 +133,7 @@ function sourceOf(url, line) {
 // bundle line maps back to its package (node_modules/<pkg>) or source folder (src/<dir>).
 let bundleModules;
 function moduleAt(line) {
-  bundleModules ??= readFileSync(ENTRY, 'utf8')
+  bundleModules ??= readFileSync(BUNDLE, 'utf8')
     .split('\n')
     .flatMap((text, i) => (/^\/\/ (node_modules|src|entrypoint)\S*$/.test(text) ? [[i, text.slice(3)]] : []));
   let found = '(bundle prelude)';
@@ -152,7 +153,7 @@ function packageOf(path) {
 /** Bytes of the bundle per package or source folder. */
 function bundleSizes() {
   const sizes = new Map();
-  readFileSync(ENTRY, 'utf8')
+  readFileSync(BUNDLE, 'utf8')
     .split('\n')
     .forEach((text, i) => {
       const key = packageOf(moduleAt(i));
@@ -191,7 +192,7 @@ function importTimes(tmp) {
     const dKb = median(kb) - median(base.kb);
     console.log(`  ${median(ms).toFixed(1).padStart(7)} ms (+${dMs.toFixed(1)})  ${(median(kb) / 1024).toFixed(1).padStart(6)} MiB peak RSS (+${(dKb / 1024).toFixed(1)})  ${name}`);
   }
-  console.log(`\nbundle ${ENTRY}: ${(statSync(ENTRY).size / 1024).toFixed(0)} KiB, by package:`);
+  console.log(`\nbundle ${BUNDLE}: ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB, by package:`);
   for (const [name, bytes] of bundleSizes().slice(0, 15)) console.log(`  ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${name}`);
 }
 

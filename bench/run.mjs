@@ -112,7 +112,7 @@ function machine() {
 function gitDescribe() {
   try {
     const commit = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--', 'src', 'entrypoint.ts'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--', 'src', 'entrypoint.ts', 'bootstrap.ts', 'scripts/build.mjs'], { encoding: 'utf8' }).trim();
     return dirty ? `${commit}+uncommitted` : commit;
   } catch {
     return 'unknown';

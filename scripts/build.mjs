@@ -1,40 +1,67 @@
-// Bundles entrypoint.ts into one ESM file so that start-up reads a single module.
+// Bundles lockguard into dist/ as CommonJS, the fastest form for Node to load:
+//
+//   dist/entrypoint.js     the bin (bootstrap.ts): records signals, turns on the compile cache
+//   dist/lockguard.js      everything else (entrypoint.ts and src/), one file
+//   dist/early-signals.js  the signals recorded before lockguard.js is loaded, shared by both
+//   dist/package.json      {"type": "commonjs"}, as the package itself is ESM
+//
 // koffi stays external: it loads a native binary from its own package directory.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const outfile = new URL('../dist/entrypoint.js', import.meta.url).pathname;
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const dist = join(root, 'dist');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const EARLY_SIGNALS = join(root, 'src', 'run', 'early-signals.ts');
 
-/**
- * Node built-ins through require(), not ESM import. An ESM import of a built-in is hoisted
- * to the top of the bundle, so every path paid for the built-ins of code it never runs
- * (child_process in run mode, for one), and building the ESM namespace
- * reads every export, which loads lazy ones such as fs.promises (and with it readline).
- * require() hands back the same module object, loaded when the code that needs it first runs.
- */
-const builtinsByRequire = {
-  name: 'builtins-by-require',
+/** Every import of early-signals outside its own file is the shared dist/early-signals.js. */
+const sharedEarlySignals = {
+  name: 'shared-early-signals',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onResolve({ filter: /early-signals\.js$/ }, (args) => {
+      if (args.kind === 'entry-point' || resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) !== EARLY_SIGNALS) return undefined;
+      return { path: './early-signals.js', external: true };
+    });
+    // The bootstrap hands over to the bundle at run time.
+    b.onResolve({ filter: /^\.\/lockguard\.js$/ }, () => ({ path: './lockguard.js', external: true }));
   },
 };
 
-await build({
-  entryPoints: [new URL('../entrypoint.ts', import.meta.url).pathname],
-  outfile,
+/** How every lockguard bundle is built; the tests build small ones with it to check the rules above. */
+export const bundleOptions = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node22',
-  external: ['koffi'],
-  plugins: [builtinsByRequire],
-  define: { LOCKGUARD_VERSION: JSON.stringify(version) },
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __lgCreateRequire } from 'node:module';\nconst require = __lgCreateRequire(import.meta.url);",
-  },
+  // Built-ins and koffi through require(): in CommonJS output a named import of a built-in is a
+  // plain property read, while an ESM import builds a namespace, which loads every lazy export.
+  external: ['koffi', 'node:*'],
+  plugins: [],
+  // The sources use import.meta.url only for createRequire(), which takes a path as well.
+  define: { LOCKGUARD_VERSION: JSON.stringify(version), 'import.meta.url': '__filename' },
   legalComments: 'none',
   logLevel: 'warning',
-});
-chmodSync(outfile, 0o755);
+};
+
+export async function buildDist() {
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist);
+  writeFileSync(join(dist, 'package.json'), '{ "type": "commonjs" }\n');
+  await build({
+    ...bundleOptions,
+    entryPoints: {
+      entrypoint: join(root, 'bootstrap.ts'),
+      lockguard: join(root, 'entrypoint.ts'),
+      'early-signals': EARLY_SIGNALS,
+    },
+    outdir: dist,
+    plugins: [sharedEarlySignals, ...bundleOptions.plugins],
+  });
+  const bin = join(dist, 'entrypoint.js');
+  writeFileSync(bin, `#!/usr/bin/env node\n${readFileSync(bin, 'utf8')}`);
+  chmodSync(bin, 0o755);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildDist();

@@ -3,7 +3,7 @@
 // that needs it, and the baselines still run.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { progress } from './progress.mjs';
@@ -21,20 +21,23 @@ export function prepareLockguard(repo, node) {
   }
 }
 
-// The bench runs a private copy of the bundle: a rebuild of dist/ during the run (tests
-// do that) must not hand half of the runs a half-written file. It stays inside the repo
-// (bench/tmp/, ignored by git) so that `require('koffi')` still resolves.
+// The bench runs a private copy of dist/: a rebuild of dist/ during the run (tests do
+// that) must not hand half of the runs a half-written file. It stays inside the repo
+// (bench/tmp/, ignored by git) so that `require('koffi')` still resolves. Its compile cache
+// (dist/compile-cache) starts empty and is filled by the probes below, as an image warms it.
 function snapshot(repo) {
   const dir = join(repo, 'bench', 'tmp');
+  const copy = join(dir, `dist-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  const entry = join(dir, `entrypoint-${process.pid}.js`);
-  copyFileSync(join(repo, 'dist', 'entrypoint.js'), entry);
-  const sha256 = createHash('sha256').update(readFileSync(entry)).digest('hex');
+  cpSync(join(repo, 'dist'), copy, { recursive: true, filter: (source) => !source.endsWith('/compile-cache') });
+  const entry = join(copy, 'entrypoint.js');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(copy).sort()) hash.update(file).update(readFileSync(join(copy, file)));
   const dispose = () => {
-    rmSync(entry, { force: true });
+    rmSync(copy, { recursive: true, force: true });
     if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
   };
-  return { entry, sha256, dispose };
+  return { entry, sha256: hash.digest('hex'), dispose };
 }
 
 // A clean clone builds dist/ in `npm ci` (prepare); build here only when it is absent.
