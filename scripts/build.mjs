@@ -16,6 +16,31 @@ const dist = join(root, 'dist');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const EARLY_SIGNALS = join(root, 'src', 'run', 'early-signals.ts');
 
+/**
+ * pino without its transport machinery. pino requires lib/transport.js at the top, and with it
+ * thread-stream and worker_threads: about 10 ms and several MB on every start, for transports
+ * lockguard never uses (it logs synchronously to fd 2). Asking for one throws; anything that
+ * would still bring thread-stream or worker_threads into the bundle fails the build.
+ */
+const pinoWithoutTransports = {
+  name: 'pino-without-transports',
+  setup(b) {
+    const fromPino = (args) => /[\\/]node_modules[\\/]pino[\\/]/.test(args.importer);
+    b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, (args) => (fromPino(args) ? { path: 'transport', namespace: 'pino-stub' } : undefined));
+    // pino asks only whether it runs in the main thread, to flush async destinations at exit.
+    // lockguard runs as a program, never in a worker, and its destination is synchronous.
+    b.onResolve({ filter: /^(node:)?worker_threads$/ }, (args) => (fromPino(args) ? { path: 'worker_threads', namespace: 'pino-stub' } : undefined));
+    b.onLoad({ filter: /^transport$/, namespace: 'pino-stub' }, () => ({
+      contents: "module.exports = () => { throw new Error('lockguard bundles pino without transports (scripts/build.mjs): log to a destination instead'); };",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^worker_threads$/, namespace: 'pino-stub' }, () => ({ contents: 'module.exports = { isMainThread: true };', loader: 'js' }));
+    b.onResolve({ filter: /^(thread-stream|(node:)?worker_threads)$/ }, (args) => ({
+      errors: [{ text: `${args.path} (from ${args.importer}) would load worker threads at start-up; see pinoWithoutTransports in scripts/build.mjs` }],
+    }));
+  },
+};
+
 /** Every import of early-signals outside its own file is the shared dist/early-signals.js. */
 const sharedEarlySignals = {
   name: 'shared-early-signals',
@@ -38,7 +63,7 @@ export const bundleOptions = {
   // Built-ins and koffi through require(): in CommonJS output a named import of a built-in is a
   // plain property read, while an ESM import builds a namespace, which loads every lazy export.
   external: ['koffi', 'node:*'],
-  plugins: [],
+  plugins: [pinoWithoutTransports],
   // The sources use import.meta.url only for createRequire(), which takes a path as well.
   define: { LOCKGUARD_VERSION: JSON.stringify(version), 'import.meta.url': '__filename' },
   legalComments: 'none',
