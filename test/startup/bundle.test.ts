@@ -1,6 +1,6 @@
 // What the built bundle loads at start-up, checked on the real dist/ with Node's own list of
 // loaded built-ins: pino without its worker-thread transports, koffi from its prebuilt binary
-// only where a mode needs it. And the build rules themselves:
+// only where a mode needs it, node:crypto and node:assert only when called. And the build rules:
 // a transport asked of the bundled pino fails loudly, and thread-stream cannot be bundled.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,10 +40,12 @@ describe('start-up loads only what the mode needs', () => {
     ['--help', () => ['--help']],
     ['sweep of an empty state dir', () => ['sweep', '--state-dir', emptyStateDir()]],
     ['run mode', () => ['--state-dir', emptyStateDir(), '--', '/bin/true']],
-  ])('%s: no worker threads', async (_, args) => {
+  ])('%s: no worker threads, no node:crypto, no node:assert', async (_, args) => {
     const { builtins } = await loadedBy(args());
     expect(builtins).not.toContain('NativeModule worker_threads');
     expect(builtins).not.toContain('NativeModule internal/worker');
+    expect(builtins).not.toContain('NativeModule crypto');
+    expect(builtins).not.toContain('NativeModule assert');
   });
 
   it.each([['--help'], ['--version']])('%s does not load koffi', async (args) => {
