@@ -11,9 +11,9 @@ import { isAbsolute, join } from 'node:path';
 recordEarlySignals();
 enableCompileCache();
 require('./lockguard.js');
-// Node writes the cache only when flushed or at a normal exit. PID 1 is often ended by SIGKILL,
-// and --exec replaces the process, so write it now: the bundle is compiled, and its cache
-// holds what V8 compiled with it (functions compiled later are not added by a later flush).
+// Node writes the cache only when flushed or at exit, and PID 1 is often ended by SIGKILL: write
+// it now. The bundle is compiled, and a later flush would add nothing (Node caches what V8
+// compiled with the script, not the functions compiled later when first called).
 flushCompileCache?.();
 
 /**
