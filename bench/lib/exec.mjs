@@ -1,6 +1,7 @@
 // Running measured commands. Wall time is taken around a synchronous spawn, the cheapest
 // and steadiest way Node has; peak RSS comes from GNU time (ru_maxrss from wait4) or,
-// for long-lived supervisors, from VmHWM in /proc sampled until the process is gone.
+// for long-lived supervisors, from VmHWM in /proc sampled until the process is gone, with
+// PSS and USS from smaps_rollup sampled at the same instants.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -43,25 +44,44 @@ export function statusKb(pid, field) {
 }
 
 /**
- * Spawns a long-lived process and samples its VmHWM (peak RSS, monotonic per address
- * space) every `intervalMs` until it exits. `onSample` may inspect /proc while it runs.
+ * What a process's memory costs, from /proc/<pid>/smaps_rollup (KiB): PSS shares each page
+ * among the processes that map it, USS (Private_Clean + Private_Dirty) is what only this
+ * process maps, what its exit would free. Undefined once the process is gone.
  */
-export async function sampleHwm(cmd, args, { intervalMs = 20, okCodes = [0], onSample } = {}) {
+export function rollupKb(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const field = (name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1]);
+  const sample = { pssKb: field('Pss'), ussKb: field('Private_Clean') + field('Private_Dirty') };
+  return Number.isFinite(sample.pssKb) && Number.isFinite(sample.ussKb) ? sample : undefined;
+}
+
+/**
+ * Spawns a long-lived process and samples its memory every `intervalMs` until it exits:
+ * VmHWM (peak RSS, kept by the kernel per address space) and the peaks of PSS and USS seen
+ * by sampling. `onSample(pid, sample)` may inspect /proc while it runs.
+ */
+export async function sampleMemory(cmd, args, { intervalMs = 20, okCodes = [0], onSample } = {}) {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = exitOf(child);
-  let hwmKb;
+  const peak = {};
   let done = false;
   exited.finally(() => (done = true));
   while (!done) {
-    const now = statusKb(child.pid, 'VmHWM');
-    if (now !== undefined) hwmKb = now;
-    onSample?.(child.pid, now);
+    const hwmKb = statusKb(child.pid, 'VmHWM');
+    const sample = hwmKb === undefined ? undefined : { hwmKb, ...rollupKb(child.pid) };
+    if (sample) for (const [key, value] of Object.entries(sample)) peak[key] = Math.max(peak[key] ?? 0, value);
+    onSample?.(child.pid, sample);
     await sleep(intervalMs);
   }
   const { code, stderr } = await exited;
   if (!okCodes.includes(code)) throw new Error(`${cmd} exited ${code}: ${tail(stderr)}`);
-  if (hwmKb === undefined) throw new Error(`${cmd}: no VmHWM sample before exit`);
-  return { hwmKb, pid: child.pid };
+  if (peak.hwmKb === undefined) throw new Error(`${cmd}: no VmHWM sample before exit`);
+  return { ...peak, pid: child.pid };
 }
 
 /** Resolves with { code, stderr } when the child exits; `code` is 128+N for a signal. */
