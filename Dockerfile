@@ -24,12 +24,12 @@ COPY package.json package-lock.json ./
 COPY package.json .npm-offline-cach[e] /tmp/npm-cache/
 RUN if [ -d /tmp/npm-cache/_cacache ]; then echo 'offline=true' >.npmrc; fi
 
-# --- build: bundle entrypoint.ts into dist/entrypoint.js ------------------------------
+# --- build: bundle lockguard into dist/ (scripts/build.mjs) -----------------------------
 FROM npm AS build
 # Install scripts stay off: the dev dependency `node` would download a Node binary, and
 # neither esbuild nor koffi needs its script (both load their prebuilt binary packages).
 RUN npm ci --ignore-scripts
-COPY tsconfig.json entrypoint.ts ./
+COPY tsconfig.json bootstrap.ts entrypoint.ts ./
 COPY scripts/build.mjs scripts/
 COPY src src
 RUN npm run build
@@ -45,12 +45,17 @@ COPY --from=build /src/package.json /opt/lockguard/package.json
 COPY --from=prod-deps /src/node_modules /opt/lockguard/node_modules
 COPY --from=build /src/dist /opt/lockguard/dist
 # lockguard on PATH; the default state dir (~/.openclaw) exists and belongs to `node`, so a
-# fresh named volume mounted there is writable by the gateway.
+# fresh named volume mounted there is writable by the gateway. lockguard's compile cache lives
+# beside its bundle, in a directory `node` may write.
 RUN ln -s /opt/lockguard/dist/entrypoint.js /usr/local/bin/lockguard \
- && mkdir -p /home/node/.openclaw \
- && chown node:node /home/node/.openclaw
+ && mkdir -p /home/node/.openclaw /opt/lockguard/dist/compile-cache \
+ && chown node:node /home/node/.openclaw /opt/lockguard/dist/compile-cache
 USER node
 WORKDIR /home/node
+# Warm the compile cache now, so that the container's first start is as fast as the next ones.
+# Node keys it by its version, the uid and the bundle's path: it serves `node` in this image,
+# even with a read-only root filesystem. Other users cache in their own ~/.cache/lockguard.
+RUN lockguard --version
 ENTRYPOINT ["lockguard", "--"]
 # A base image: the gateway image sets CMD. Without one, lockguard exits 2 and says so.
 CMD []
