@@ -14,6 +14,8 @@ export interface FileSnapshot {
   size: number;
   mtimeMs: number;
   bytes: Buffer;
+  /** performance.now() once the bytes had been read: their writer existed by then. */
+  readAtMs: number;
 }
 
 export type ReadOutcome = { ok: true; snapshot: FileSnapshot; fd: number } | { ok: false; code: string; notRegular?: boolean };
@@ -40,7 +42,7 @@ export function openSnapshot(path: string): ReadOutcome {
       if (n === 0) break;
       filled += n;
     }
-    return { ok: true, fd, snapshot: { path, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, bytes: buffer.subarray(0, filled) } };
+    return { ok: true, fd, snapshot: { path, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, bytes: buffer.subarray(0, filled), readAtMs: performance.now() } };
   } catch (error) {
     closeSync(fd);
     return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
@@ -75,6 +77,8 @@ export interface DirLockSnapshot {
   /** Every entry in the directory: a lock made by its owner holds owner.json and nothing else. */
   entries: string[];
   owner: { dev: number; ino: number; mtimeMs: number; bytes: Buffer; openForWrite: 'held-open' | 'free' | 'unknown' } | undefined;
+  /** performance.now() once owner.json had been read. */
+  readAtMs: number;
 }
 
 export type DirSnapshotOutcome = { ok: true; snapshot: DirLockSnapshot } | { ok: false; code: string; notDirectory?: boolean };
@@ -86,7 +90,7 @@ export function snapshotDirLock(path: string): DirSnapshotOutcome {
     if (!dir.isDirectory()) return { ok: false, code: 'ENOTDIR', notDirectory: true };
     const entries = readdirSync(path).sort();
     const owner = entries.includes(OWNER_FILE) ? readOwner(join(path, OWNER_FILE)) : undefined;
-    return { ok: true, snapshot: { path, dev: dir.dev, ino: dir.ino, mtimeMs: dir.mtimeMs, entries, owner } };
+    return { ok: true, snapshot: { path, dev: dir.dev, ino: dir.ino, mtimeMs: dir.mtimeMs, entries, owner, readAtMs: performance.now() } };
   } catch (error) {
     return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
   }

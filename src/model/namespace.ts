@@ -2,11 +2,13 @@
 import { closeSync, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { clockTicksPerSecond, namespaceId } from '../kernel/ffi.js';
 import { startMs } from './time.js';
-import { parseBtime, probeProcess, procMatchesSelf, readCmdline, readStat } from './procfs.js';
-import type { NamespaceModel, Pid1Facts, ProcessProbe } from './types.js';
+import { innermostPid, namespaceInodeOf, parseBtime, probeProcess, procHiddenBy, procMatchesSelf, readCmdline, readStat } from './procfs.js';
+import type { HostViewFacts, NamespaceModel, Pid1Facts, ProcessProbe } from './types.js';
 
 /** The inode of the initial PID namespace (PROC_PID_INIT_INO). */
 export const HOST_PID_NS_INODE = 0xeffffffc;
+/** The inode of the initial time namespace (PROC_TIME_INIT_INO). */
+export const HOST_TIME_NS_INODE = 0xeffffffa;
 const INIT_COMMS = new Set(['pause', 'tini', 'docker-init', 'dumb-init', 'catatonit', 'systemd', 'init', 's6-svscan', 'runit', 'lockguard']);
 
 export class ModelError extends Error {
@@ -29,6 +31,7 @@ export function buildModel(phase: NamespaceModel['phase']): NamespaceModel {
   return {
     pidNs,
     hostNs: pidNs.inode === HOST_PID_NS_INODE,
+    hostView: readHostView(pidNs.inode),
     selfPid: self.pid,
     parentPid: self.ppid,
     selfStarttime: self.starttime,
@@ -74,6 +77,41 @@ function readPidNamespace(): NamespaceModel['pidNs'] {
     return id === undefined ? { link, inode } : { link, inode, id: id.toString() };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** What the host view needs (docs/design.md, "The host view"): the first condition that fails says why it is off. */
+function readHostView(pidNsInode: number): HostViewFacts {
+  const off = (why: string): HostViewFacts => ({ on: false, off: why });
+  if (pidNsInode !== HOST_PID_NS_INODE) return off('this namespace cannot see the writers; run lockguard in the new container, or from the host');
+  const hidden = readOr('/proc/self/mountinfo', procHiddenBy);
+  if (hidden === null) return off('/proc/self/mountinfo is unreadable, so a hidepid /proc cannot be ruled out; run lockguard in the new container');
+  if (hidden !== undefined) return off(`/proc is mounted with ${hidden}, which hides processes; run lockguard where /proc is mounted without hidepid or subset=pid`);
+  const timeNs = readTimeNamespace();
+  if (timeNs !== undefined && timeNs !== HOST_TIME_NS_INODE) {
+    return off(`lockguard runs in a time namespace (${typeof timeNs === 'number' ? `time:[${timeNs}]` : timeNs}) whose starttimes are not the host's; run it in the initial one (nsenter --time=/proc/1/ns/time)`);
+  }
+  if (readOr('/proc/self/status', innermostPid) == null) return off("this kernel's /proc has no NSpid line (Linux 4.1 and later have it); run lockguard in the new container");
+  return { on: true };
+}
+
+/** `parse` of the file's text; null when it cannot be read. */
+function readOr<T>(path: string, parse: (text: string) => T): T | null {
+  try {
+    return parse(readFileSync(path, 'latin1'));
+  } catch {
+    return null;
+  }
+}
+
+/** Our time namespace's inode; undefined on a kernel without time namespaces (before 5.6), where every clock is the host's. */
+function readTimeNamespace(): number | string | undefined {
+  try {
+    const link = readlinkSync('/proc/self/ns/time');
+    return namespaceInodeOf(link) ?? link;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : `unreadable: ${code}`;
   }
 }
 

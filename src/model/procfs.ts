@@ -85,3 +85,38 @@ export function readTgid(tid: number): number | undefined {
     return undefined;
   }
 }
+
+/** The pid a process has in its own, innermost PID namespace: the last number of `NSpid:` in /proc/<pid>/status. */
+export function innermostPid(status: string): number | undefined {
+  const match = /^NSpid:([\t \d]+)$/m.exec(status);
+  const last = match?.[1]!.trim().split(/\s+/).at(-1);
+  const pid = last === undefined || last === '' ? NaN : Number(last);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Why /proc hides processes from us, if it does: the super options of the procfs mounted on /proc
+ * (the last, topmost such line of /proc/self/mountinfo) with hidepid other than 0, or subset=pid.
+ */
+export function procHiddenBy(mountinfo: string): string | undefined {
+  let options: string | undefined;
+  for (const line of mountinfo.split('\n')) {
+    const [mount, fs] = line.split(' - ');
+    if (mount?.split(' ')[4] !== '/proc' || fs === undefined) continue;
+    const [type, , superOptions] = fs.split(' ');
+    options = type === 'proc' ? (superOptions ?? '') : undefined;
+  }
+  return options?.split(',').find((option) => /^hidepid=(?!0$|off$)/.test(option) || option === 'subset=pid');
+}
+
+/** The inode of a namespace link's target: "time:[4026531834]" → 4026531834. */
+export function namespaceInodeOf(link: string): number | undefined {
+  const match = /^\w+:\[(\d+)\]$/.exec(link);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The boottime offset of /proc/<pid>/timens_offsets ("boottime <seconds> <nanoseconds>"), in seconds. */
+export function boottimeOffsetSeconds(offsets: string): number | undefined {
+  const match = /^boottime\s+(-?\d+)\s+(\d+)$/m.exec(offsets);
+  return match ? Number(match[1]) + Number(match[2]) / 1e9 : undefined;
+}

@@ -5,3 +5,6 @@ import type { NamespaceModel } from './types.js';
 export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'bootMs' | 'clockTicks'>): number {
   return model.bootMs + (starttimeTicks * 1000) / model.clockTicks;
 }
+
+/** A start recorded in ms by another clock reading (payloads' pidStartTimeMs) agrees with ours only to within this. */
+export const START_TOLERANCE_MS = 1_500;

@@ -27,6 +27,28 @@ export interface Pid1Facts {
   isPauseOrInit: boolean;
 }
 
+/**
+ * The host view: in the initial PID namespace, with /proc not hidden and the initial time namespace's
+ * clocks, /proc lists every process on the machine with its innermost pid and a starttime on our clock.
+ * `off` says, in one line, why not and what would work.
+ */
+export type HostViewFacts = { on: true; index?: HostIndexStats } | { on: false; off: string };
+
+/** The index of every process (model/host-index.ts), once built: how often /proc was scanned, and what the last scan found. */
+export interface HostIndexStats {
+  scans: number;
+  processes: number;
+  /** Processes whose NSpid or starttime could not be read: while there are any, no absence is proven. */
+  unreadable: number;
+}
+
+/**
+ * What the host's /proc says about a lock's owner, in every PID namespace: `match`, a process has its
+ * innermost pid and start; `pid-exists`, one has its pid but the lock records no start to compare;
+ * `absent`, no process on the machine can be it; `unprovable`, a process that may be it cannot be read.
+ */
+export type HostLookup = 'match' | 'pid-exists' | 'absent' | 'unprovable';
+
 export interface NamespaceModel {
   pidNs: {
     /** The /proc/self/ns/pid link, e.g. "pid:[4026532180]". */
@@ -37,6 +59,8 @@ export interface NamespaceModel {
   };
   /** The initial PID namespace: no container, or hostPID. */
   hostNs: boolean;
+  /** Whether lockguard sees every process on the machine (docs/design.md, "The host view"). */
+  hostView: HostViewFacts;
   selfPid: number;
   parentPid: number;
   selfStarttime: number;

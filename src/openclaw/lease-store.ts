@@ -29,6 +29,8 @@ export type OpenOutcome =
       db: LeaseDatabase;
       /** Someone (any namespace) holds the DB file open for writing: its rows are judged as on a shared volume. */
       openForWrite: 'held-open' | 'free' | 'unknown';
+      /** The DB file's device: one on another filesystem than the state dir's gets no host view. */
+      dev: number;
     };
 
 export type WriteOutcome<T> = { status: 'done'; value: T } | { status: 'busy' } | { status: 'read-only' } | { status: 'failed'; message: string };
@@ -51,7 +53,7 @@ export function openLeaseDatabase(path: string, write: boolean): OpenOutcome {
   } catch (error) {
     return { status: 'problem', message: `cannot open (${sqliteMessage(error)}); lease rows not checked` };
   }
-  return { status: 'open', db: new LeaseDatabase(db), openForWrite: checked.openForWrite };
+  return { status: 'open', db: new LeaseDatabase(db), openForWrite: checked.openForWrite, dev: stat.dev };
 }
 
 /**

@@ -60,6 +60,7 @@ function sweepDatabase(path: string, required: Table[], context: LockContext): {
     // A DB another process holds open for writing may be another container's: only proofs that hold across namespaces count.
     const volume: VolumeFacts = opened.openForWrite === 'free' ? context.volume : { ...context.volume, mode: 'shared' };
     const rowContext = { ...context, volume };
+    const { dev } = opened;
     const problems: Problem[] = [];
     const judged: JudgedRow[] = [];
     for (const table of ['state_leases', 'agent_database_leases'] as const) {
@@ -67,7 +68,7 @@ function sweepDatabase(path: string, required: Table[], context: LockContext): {
       const problem = tableProblem(table, state, required.includes(table));
       if (problem) problems.push({ path, message: problem });
       if (state.status !== 'ok') continue;
-      const read = readTable(db, path, table, rowContext);
+      const read = readTable(db, path, table, rowContext, dev);
       if ('busy' in read) return { entries: [busyEntry(path, table)], problems };
       if ('message' in read) {
         problems.push({ path, message: read.message });
@@ -106,34 +107,42 @@ function tableProblem(table: Table, state: ReturnType<typeof tableState>, requir
 
 type ReadOutcome = { rows: JudgedRow[]; skipped: number; truncated: boolean } | { busy: true } | { message: string };
 
-function readTable(db: LeaseDatabase, path: string, table: Table, context: LockContext): ReadOutcome {
+/** Where and when a table's rows were read, for the host view (sweep/entry.ts). */
+interface RowsRead {
+  readAtMs: number;
+  dev: number;
+}
+
+function readTable(db: LeaseDatabase, path: string, table: Table, context: LockContext, dev: number): ReadOutcome {
   try {
     if (table === 'state_leases') {
       const { rows, skipped, truncated } = db.leases();
-      return { rows: rows.flatMap((row) => judgeLease(path, row, context)), skipped, truncated };
+      const read = { readAtMs: performance.now(), dev };
+      return { rows: rows.flatMap((row) => judgeLease(path, row, read, context)), skipped, truncated };
     }
     const { rows, skipped, truncated } = db.agentDatabaseLeases();
-    return { rows: rows.flatMap((row) => judgeAgentLease(path, row, context)), skipped, truncated };
+    const read = { readAtMs: performance.now(), dev };
+    return { rows: rows.flatMap((row) => judgeAgentLease(path, row, read, context)), skipped, truncated };
   } catch (error) {
     if (isBusy(error)) return { busy: true };
     return { message: `cannot read ${table} (${(error as Error).message}); rows left alone` };
   }
 }
 
-function judgeLease(db: string, row: LeaseRow, context: LockContext): JudgedRow[] {
+function judgeLease(db: string, row: LeaseRow, read: RowsRead, context: LockContext): JudgedRow[] {
   const path = `sqlite:${db}#state_leases/${row.scope}/${row.leaseKey}`;
   const renewed = Math.max(row.updatedAt ?? -Infinity, row.heartbeatAt ?? -Infinity);
-  const entry = judgeRow(path, leasePayloadOf(row), Number.isFinite(renewed) ? renewed : undefined, context);
+  const entry = judgeRow(path, leasePayloadOf(row), Number.isFinite(renewed) ? renewed : undefined, read, context);
   return entry ? [{ entry, remove: (handle) => handle.deleteLease(row) }] : [];
 }
 
-function judgeAgentLease(db: string, row: AgentDatabaseLeaseRow, context: LockContext): JudgedRow[] {
+function judgeAgentLease(db: string, row: AgentDatabaseLeaseRow, read: RowsRead, context: LockContext): JudgedRow[] {
   const path = `sqlite:${db}#agent_database_leases/${row.agentId}/${row.leaseId}`;
-  const entry = judgeRow(path, agentDatabaseLeaseOf(row), undefined, context);
+  const entry = judgeRow(path, agentDatabaseLeaseOf(row), undefined, read, context);
   return entry ? [{ entry, remove: (handle) => handle.deleteAgentDatabaseLease(row) }] : [];
 }
 
-function judgeRow(path: string, payload: ParsedPayload, renewedMs: number | undefined, context: LockContext): LockEntry | undefined {
+function judgeRow(path: string, payload: ParsedPayload, renewedMs: number | undefined, read: RowsRead, context: LockContext): LockEntry | undefined {
   if (notOurs(payload, context)) return undefined;
   const times = [payload.createdAtMs, renewedMs];
   // Without a process owner there is nothing to prove dead: expiry is OpenClaw's to enforce.
@@ -141,7 +150,7 @@ function judgeRow(path: string, payload: ParsedPayload, renewedMs: number | unde
     const why = payload.problem === 'no-pid' ? 'no process owner (expiry only); left to OpenClaw' : 'payload_json is not a JSON object; left to OpenClaw';
     return { ...entryOf(path, 'openclaw-lease', payload.owner, { verdict: 'unknown', reasons: ['no-owner'] }, times, context), error: why };
   }
-  const judgement = judgeLock(payload, { mtimeMs: renewedMs, openForWrite: 'free', recordLock: 'none' }, context);
+  const judgement = judgeLock(payload, { mtimeMs: renewedMs, openForWrite: 'free', recordLock: 'none', ...read }, context);
   return entryOf(path, 'openclaw-lease', payload.owner, judgement, times, context);
 }
 

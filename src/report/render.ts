@@ -1,5 +1,7 @@
 // The report for a person: the namespace model, then one row per lock.
-import type { LockEntry, Report } from './types.js';
+import type { HostViewFacts } from '../model/types.js';
+import { hostViewOffFor } from '../volume/filesystem.js';
+import type { LockEntry, Report, VolumeEntry } from './types.js';
 
 export function renderReport(report: Report): string {
   const ns = report.namespace;
@@ -7,13 +9,14 @@ export function renderReport(report: Report): string {
   const lines = [
     'PID namespace',
     `  pidNs      ${ns.pidNs.link}${ns.pidNs.id ? ` id ${ns.pidNs.id}` : ''}${ns.hostNs ? ' (host namespace)' : ''}`,
+    `  host view  ${hostViewLine(ns.hostView)}`,
     `  self       pid ${ns.selfPid} (parent ${ns.parentPid}), phase ${ns.phase}`,
     `  pid 1      ${pid1}`,
     `  bornAt     ${ns.bornAt}`,
     `  boot       ${ns.bootId}, booted ${new Date(ns.bootMs).toISOString()} (btime ${ns.btime}), ${ns.clockTicks} ticks/s`,
     '',
     'Volumes',
-    ...report.volumes.map((v) => `  ${v.stateDir}: ${v.mode} (${v.basis})`),
+    ...report.volumes.map((v) => volumeLine(v, ns.hostView)),
     ...(report.volumes.length === 0 ? ['  (no state dir found)'] : []),
     '',
     `Locks (${report.locks.length})`,
@@ -23,6 +26,18 @@ export function renderReport(report: Report): string {
   ];
   for (const problem of report.problems ?? []) lines.push(`error: ${problem.path}: ${problem.message}`);
   return lines.join('\n') + '\n';
+}
+
+function hostViewLine(hostView: HostViewFacts): string {
+  if (!hostView.on) return `off: ${hostView.off}`;
+  const index = hostView.index;
+  return `every namespace on this machine${index ? ` (${index.processes} processes indexed${index.unreadable ? `, ${index.unreadable} unreadable` : ''})` : ''}`;
+}
+
+/** The volume's mode and filesystem; where the host view is on but not for this volume, why not. */
+function volumeLine(volume: VolumeEntry, hostView: HostViewFacts): string {
+  const off = hostView.on ? hostViewOffFor(volume.filesystem) : undefined;
+  return `  ${volume.stateDir}: ${volume.mode} (${volume.basis}), ${volume.filesystem.type}${off ? `; host view off: ${off}` : ''}`;
 }
 
 function table(locks: LockEntry[]): string[] {

@@ -42,6 +42,8 @@ function judgeDirLock(snapshot: DirLockSnapshot, payload: ParsedPayload, context
       // A directory cannot be leased; an absent owner.json is an acquire in progress, covered by the grace on the dir's mtime.
       openForWrite: snapshot.owner?.openForWrite ?? 'free',
       recordLock: 'none',
+      readAtMs: snapshot.readAtMs,
+      dev: snapshot.dev,
     },
     context,
   );

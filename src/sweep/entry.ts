@@ -2,8 +2,9 @@
 // it is judged in, the evidence the verdict gets, and the report entry that comes out.
 import type { Candidate } from '../locks/discover.js';
 import type { Owner, ParsedPayload } from '../locks/types.js';
+import type { HostIndex } from '../model/host-index.js';
 import type { ProcessTable } from '../model/namespace.js';
-import type { NamespaceModel } from '../model/types.js';
+import type { HostLookup, NamespaceModel } from '../model/types.js';
 import type { ReclaimOutcome } from '../reclaim/file.js';
 import type { Action, LockEntry } from '../report/types.js';
 import { judge, type Evidence, type Policy } from '../verdict/judge.js';
@@ -26,19 +27,42 @@ export interface LockContext {
   keepReclaimedDir: string | undefined;
   /** The post-exit sweep: only locks naming this owner (lockguard's child, by pid and starttime). */
   onlyOwner?: { pid: number; starttime: number };
+  /** The index of every process on the machine, where the host view applies to this state dir; `dev` is the state dir's device. */
+  host?: { index: HostIndex; dev: number };
 }
 
 /** What was read from the lock itself; the process it names is looked up here. */
-export type LockFacts = Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock'>;
+export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock'> {
+  /** performance.now() once the judged bytes had been read: only a scan of /proc begun later proves their writer absent. */
+  readAtMs: number;
+  /** The lock's device: a lock on another filesystem mounted below the state dir gets no host view. */
+  dev?: number;
+  /** A first look whose stale verdict a second look confirms: the host view may answer from an older scan. */
+  tentative?: boolean;
+}
 
 export function judgeLock(payload: ParsedPayload, facts: LockFacts, context: LockContext): Judgement {
+  const host = hostLookupOf(payload, facts, context);
   const evidence: Evidence = {
     payload,
-    ...facts,
+    mtimeMs: facts.mtimeMs,
+    openForWrite: facts.openForWrite,
+    recordLock: facts.recordLock,
     process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
     ownChild: context.onlyOwner !== undefined && ownedBy(payload, context.onlyOwner),
+    ...(host === undefined ? {} : { host }),
   };
   return judge(evidence, context.model, context.volume, context.policy);
+}
+
+/** The host view's answer for the lock's owner; none where it does not apply, or where the lock itself proves life. */
+function hostLookupOf(payload: ParsedPayload, facts: LockFacts, context: LockContext): HostLookup | undefined {
+  const { host } = context;
+  const pid = payload.owner.pid;
+  if (host === undefined || !payload.ok || pid === undefined) return undefined;
+  if (facts.openForWrite === 'held-open' || facts.recordLock === 'held') return undefined;
+  if (facts.dev !== undefined && facts.dev !== host.dev) return undefined;
+  return host.index.lookup({ ...payload.owner, pid }, facts.readAtMs, facts.tentative ?? false);
 }
 
 /** Only pid and starttime together identify our child: a pid alone may be another namespace's. */

@@ -35,7 +35,9 @@ function judgeGuard(guard: string, context: LockContext): { payload: ParsedPaylo
   }
   const owner = names.length === 0 ? undefined : readSnapshot(join(guard, GUARD_OWNER_FILE));
   const payload: ParsedPayload = owner?.ok ? parsePayload('reclaim-guard', owner.snapshot.bytes) : { ok: false, problem: 'empty', owner: {} };
-  const facts = { mtimeMs: owner?.ok ? Math.max(owner.snapshot.mtimeMs, mtimeMs) : mtimeMs, openForWrite: 'free', recordLock: 'none' } as const;
+  const facts = owner?.ok
+    ? { mtimeMs: Math.max(owner.snapshot.mtimeMs, mtimeMs), openForWrite: 'free', recordLock: 'none', readAtMs: owner.snapshot.readAtMs, dev: owner.snapshot.dev } as const
+    : { mtimeMs, openForWrite: 'free', recordLock: 'none', readAtMs: performance.now() } as const;
   return { payload, judgement: judgeLock(payload, facts, context), mtimeMs };
 }
 

@@ -32,11 +32,10 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
   if ('done' in read) return { entry: read.done };
   const { entry, snapshot, judgement } = read;
   try {
-    if (!context.changes) return { entry };
-    if (candidate.role === 'leftover') return { entry: { ...entry, ...repairLeftover(snapshot, judgement, context) } };
+    if (candidate.role === 'leftover') return { entry: context.changes ? { ...entry, ...repairLeftover(snapshot, judgement, context) } : entry };
     if (judgement.verdict !== 'stale') return { entry };
-    if (context.reclaim === 'settle') return { setAside: { candidate, snapshot } };
-    return { entry: { ...entry, ...reclaim(snapshot, context) } };
+    if (awaitsSecondLook(context)) return { setAside: { candidate, snapshot } };
+    return { entry: context.changes ? { ...entry, ...reclaim(snapshot, context) } : entry };
   } finally {
     // Kept open until the reclaim is done: while our fd is open the judged inode cannot be freed, so a new
     // lock created under the name meanwhile cannot get its inode number, and the dev/ino checks stay sound.
@@ -44,14 +43,25 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
   }
 }
 
+/**
+ * Whether the first look sets a stale lock aside for a second look. In a sweep, every one it would
+ * reclaim (see the settle in sweep.ts). In inspect and dry runs, every one where the host view applies:
+ * the first look may have answered from a scan of /proc older than the lock's read, which proves no
+ * absence, and so a writer started since may be missing from it.
+ */
+function awaitsSecondLook(context: LockContext): boolean {
+  return context.reclaim === 'settle' && (context.changes || context.host !== undefined);
+}
+
 /** The second look at a lock set aside: reclaimed only if still stale and byte for byte what the first look judged. */
 export function reclaimSettled({ candidate, snapshot: first }: SetAside, context: LockContext): LockEntry | undefined {
-  const read = readAndJudge(candidate, context);
+  const read = readAndJudge(candidate, context, first);
   if ('done' in read) return read.done;
   const { entry, snapshot, judgement } = read;
   try {
     if (judgement.verdict !== 'stale') return entry;
     if (!sameSnapshot(first, snapshot)) return { ...entry, action: 'kept', error: 'changed while it settled; left for the next sweep' };
+    if (!context.changes) return entry;
     return { ...entry, ...reclaim(snapshot, context) };
   } finally {
     closeSync(read.fd);
@@ -60,8 +70,11 @@ export function reclaimSettled({ candidate, snapshot: first }: SetAside, context
 
 type Read = { done: LockEntry | undefined } | { fd: number; snapshot: FileSnapshot; entry: LockEntry; judgement: Judgement };
 
-/** Read the lock without following symlinks, and judge it. `done`: nothing further to do (unreadable, gone, or not ours). The caller closes fd. */
-function readAndJudge(candidate: Candidate, context: LockContext): Read {
+/**
+ * Read the lock without following symlinks, and judge it. `done`: nothing further to do (unreadable, gone, or not ours).
+ * The caller closes fd. `first`: the first look's snapshot, on the second look.
+ */
+function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSnapshot): Read {
   if (candidate.entryType !== 'file') return { done: notRegular(candidate, context) };
   const opened = openSnapshot(candidate.path);
   if (!opened.ok) {
@@ -77,7 +90,20 @@ function readAndJudge(candidate: Candidate, context: LockContext): Read {
     closeSync(fd);
     return { done: undefined };
   }
-  const judgement = judgeLock(payload, { mtimeMs: snapshot.mtimeMs, openForWrite: openForWriteOf(fd), recordLock: recordLockOf(candidate.kind, snapshot.path) }, context);
+  const judgement = judgeLock(
+    payload,
+    {
+      mtimeMs: snapshot.mtimeMs,
+      openForWrite: openForWriteOf(fd),
+      recordLock: recordLockOf(candidate.kind, snapshot.path),
+      // Bytes the first look read too have been there since its read.
+      readAtMs: first && sameSnapshot(first, snapshot) ? first.readAtMs : snapshot.readAtMs,
+      dev: snapshot.dev,
+      // A lock's first look in a sweep or an inspect: a stale verdict waits for a second (awaitsSecondLook).
+      tentative: first === undefined && candidate.role === 'lock' && context.reclaim === 'settle',
+    },
+    context,
+  );
   const kind = candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind;
   const entry = entryOf(candidate.path, kind, payload.owner, judgement, [snapshot.mtimeMs, payload.createdAtMs], context);
   return { fd, snapshot, entry, judgement };

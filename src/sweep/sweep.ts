@@ -4,12 +4,15 @@ import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../cli/options.js';
+import { HostIndex } from '../model/host-index.js';
 import { buildModel, ProcessTable } from '../model/namespace.js';
 import type { NamespaceModel } from '../model/types.js';
 import { discover, SAFE_POINT, type LockPattern } from '../locks/discover.js';
 import { OPENCLAW_PATTERNS } from '../openclaw/kinds.js';
 import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
+import { readFilesystem } from '../volume/filesystem.js';
 import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
+import type { VolumeFacts } from '../volume/types.js';
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
 import { sweepLeases } from '../openclaw/leases.js';
 import { pausePoint } from '../testing/pause.js';
@@ -44,6 +47,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     logger,
     model,
     processes: new ProcessTable(model),
+    hostIndex: new HostIndex(model),
     patterns: [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const, form: 'file' as const }))],
     changes: options.mode !== 'inspect' && !config.dryRun,
     tally: new Tally(options.listLocks ?? true),
@@ -85,6 +89,8 @@ interface SweepRun {
   logger: Logger;
   model: NamespaceModel;
   processes: ProcessTable;
+  /** Every process on the machine, scanned on first need: used where the host view applies. */
+  hostIndex: HostIndex;
   patterns: LockPattern[];
   changes: boolean;
   tally: Tally;
@@ -108,11 +114,12 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
   const presence = run.changes ? takePresence(stateDir, config.volume) : inspectPresence(stateDir, config.volume);
   run.held.push(presence);
   if (presence.warning) logger.warn({ stateDir }, presence.warning);
-  run.volumes.push({ stateDir, ...presence.facts });
+  const volume: VolumeFacts = { ...presence.facts, filesystem: readFilesystem(stateDir) };
+  run.volumes.push({ stateDir, ...volume });
   const context: LockContext = {
     model: run.model,
     processes: run.processes,
-    volume: presence.facts,
+    volume,
     policy: policyOf(config),
     changes: run.changes,
     // Only the post-exit sweep knows its owner died: lockguard reaped that child itself. Every other
@@ -120,6 +127,7 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     reclaim: options.onlyOwner ? 'now' : 'settle',
     keepReclaimedDir: config.keepReclaimed,
     ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
+    ...(run.model.hostView.on && volume.filesystem.local ? { host: { index: run.hostIndex, dev: statSync(stateDir).dev } } : {}),
   };
   const record = (entry: LockEntry | undefined) => {
     if (!entry) return;
@@ -168,12 +176,15 @@ const SETTLE_MS = 500;
 /** Locks set aside at most at once, so that a volume of stale locks costs bounded memory (one wait per batch). */
 const SETTLE_BATCH = 2048;
 
-/** The second look at stale locks set aside by the first: each reclaimed if still unchanged after SETTLE_MS. */
+/**
+ * The second look at stale locks set aside by the first: each reclaimed if still unchanged after SETTLE_MS.
+ * Inspect and dry runs reclaim nothing, so they look again at once.
+ */
 async function settleAndReclaim(setAside: SetAside[], context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
   if (setAside.length === 0 || signal?.aborted) return;
   pausePoint('settling', setAside.map(({ candidate }) => candidate.path).join('\n'));
   try {
-    await sleep(SETTLE_MS, undefined, signal ? { signal } : {});
+    if (context.changes) await sleep(SETTLE_MS, undefined, signal ? { signal } : {});
   } catch {
     return; // Aborted by a signal: the set-aside locks stay for the next sweep.
   }

@@ -1,7 +1,7 @@
 // The verdict (docs/design.md, "The verdict"): a pure function of plain data. Proof of life is checked
 // first; a lock is stale only on proof that its owner is dead; everything else is unknown.
-import { startMs } from '../model/time.js';
-import type { NamespaceModel, ProcessProbe } from '../model/types.js';
+import { START_TOLERANCE_MS, startMs } from '../model/time.js';
+import type { HostLookup, NamespaceModel, ProcessProbe } from '../model/types.js';
 import type { ParsedPayload } from '../locks/types.js';
 import type { VolumeFacts } from '../volume/types.js';
 import type { Judgement, Reason } from './types.js';
@@ -18,6 +18,8 @@ export interface Evidence {
   process: ProcessProbe | undefined;
   /** The lock names, by pid and starttime, a process lockguard itself started in this namespace (the post-exit sweep). */
   ownChild?: boolean;
+  /** The host view's answer for the owner, in every PID namespace; only looked up where the host view applies. */
+  host?: HostLookup;
 }
 
 export interface Policy {
@@ -28,8 +30,6 @@ export interface Policy {
 }
 
 export const TOO_OLD_MS = 30 * 60_000;
-/** A start recorded in ms by another clock reading (payloads' pidStartTimeMs) agrees with ours only to within this. */
-export const START_TOLERANCE_MS = 1_500;
 /**
  * Times closer than this prove nothing. On one kernel, createdAt (Date.now), mtime (the coarse
  * file clock) and bornAt (10 ms ticks on the boot clock) agree to a few tens of ms; a container
@@ -63,7 +63,18 @@ function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, 
   const pid = owner.pid!;
   // The exact process the lock names is running here: whatever else the lock says, it is not provably dead.
   if (runsHere(pid, owner.starttime, evidence.process)) return live('live-pid');
+  const host = hostViewApplies(model, volume) ? evidence.host : undefined;
+  if (host === 'match') return live('live-elsewhere');
 
+  const byNamespace = judgeByNamespace(pid, evidence, model, volume);
+  if (byNamespace.verdict !== 'unknown' || host === undefined || !writtenThisBoot(evidence, model)) return byNamespace;
+  // From the host, for a lock of this boot: no process on the machine can have written it (docs/design.md, "The host view").
+  if (host === 'absent') return stale('no-such-process');
+  return unknown(host === 'pid-exists' ? 'pid-in-use' : 'probe-failed');
+}
+
+/** What the writer's namespace, the boot and the volume prove, as seen from our own namespace. */
+function judgeByNamespace(pid: number, evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): Judgement {
   const bootProof = previousBoot(evidence, model);
   if (bootProof) return volume.mode === 'exclusive' ? stale('previous-boot') : unknown('shared-volume');
 
@@ -78,6 +89,11 @@ function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, 
   if (volume.mode === 'shared') return unknown('shared-volume');
   if (writerNs === 'other') return unknown('foreign-namespace');
   return unknown(createdAfterBirth(evidence, model) ? 'created-after-namespace' : 'namespace-unproven');
+}
+
+/** lockguard sees every process on the machine, and every writer to this volume is one of them. */
+function hostViewApplies(model: NamespaceModel, volume: VolumeFacts): boolean {
+  return model.hostView.on && volume.filesystem.local;
 }
 
 function judgeMalformed(payload: Extract<ParsedPayload, { ok: false }>, evidence: Evidence, policy: Policy): Judgement {
@@ -95,6 +111,14 @@ function previousBoot(evidence: Evidence, model: NamespaceModel): boolean {
   if (owner.bootId !== undefined) return owner.bootId !== model.bootId;
   const lockTime = newestTime(evidence);
   return lockTime !== undefined && lockTime < model.bootMs - CLOCK_SLACK_MS;
+}
+
+/** Written on this boot: the recorded boot id is ours, or, with none recorded, the lock's time is not before the boot. */
+function writtenThisBoot(evidence: Evidence, model: NamespaceModel): boolean {
+  const { owner } = evidence.payload;
+  if (owner.bootId !== undefined) return owner.bootId === model.bootId;
+  const lockTime = newestTime(evidence);
+  return lockTime !== undefined && lockTime >= model.bootMs - CLOCK_SLACK_MS;
 }
 
 function writerNamespace(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): WriterNamespace {

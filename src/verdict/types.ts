@@ -2,8 +2,8 @@
 
 export type Verdict = 'live' | 'stale' | 'unknown';
 
-export const LIVE_REASONS = ['held-open', 'held-lock', 'live-pid'] as const;
-export const STALE_REASONS = ['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed'] as const;
+export const LIVE_REASONS = ['held-open', 'held-lock', 'live-pid', 'live-elsewhere'] as const;
+export const STALE_REASONS = ['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed', 'no-such-process'] as const;
 /** Why a lock could not be judged; it is kept. */
 export const UNKNOWN_REASONS = [
   'malformed-in-grace',
@@ -14,6 +14,7 @@ export const UNKNOWN_REASONS = [
   'probe-failed',
   'not-a-regular-file',
   'no-owner',
+  'pid-in-use',
 ] as const;
 /** Reported, never acted on alone. */
 export const NOTE_REASONS = ['too-old'] as const;

@@ -5,10 +5,10 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERRNO, errnoName, FLOCK, flock } from '../kernel/ffi.js';
-import type { VolumeFacts } from './types.js';
+import type { VolumeMode } from './types.js';
 
 export interface Presence {
-  facts: VolumeFacts;
+  facts: VolumeMode;
   /** Why auto fell back to shared, when it did. */
   warning?: string;
   /** Trade an exclusive hold for a shared one once the sweep is done; others then see a shared volume. False while another sweep holds it exclusively. */
@@ -69,7 +69,7 @@ function describe(error: unknown, path: string): Error {
   return new Error(`cannot create ${path} (${code})`);
 }
 
-function held(fd: number, facts: VolumeFacts): Presence {
+function held(fd: number, facts: VolumeMode): Presence {
   let open = true;
   return {
     facts,
@@ -83,7 +83,7 @@ function held(fd: number, facts: VolumeFacts): Presence {
   };
 }
 
-function unheld(facts: VolumeFacts, warning?: string): Presence {
+function unheld(facts: VolumeMode, warning?: string): Presence {
   return { facts, ...(warning ? { warning } : {}), share: () => false, release() {} };
 }
 

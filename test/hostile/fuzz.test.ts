@@ -1,10 +1,10 @@
 // Hostile input: fast-check fuzzing of lock payloads, 10,000 cases per lock kind, through
 // parsePayload and then judge. Never a throw; always a defined verdict with known reasons;
-// held-open always wins.
+// held-open always wins, and so does a match in the host view.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
-import type { NamespaceModel, ProcessProbe } from '../../src/model/types.js';
+import type { HostLookup, NamespaceModel, ProcessProbe } from '../../src/model/types.js';
 import { judge, type Evidence } from '../../src/verdict/judge.js';
 import type { VolumeFacts } from '../../src/volume/types.js';
 import { modelOf } from '../unit/model-fixture.js';
@@ -60,6 +60,7 @@ const model = fc.record({
     modelOf({
       pidNs: { link: `pid:[${m.inode}]`, inode: m.inode },
       hostNs: m.inode === 4026531836,
+      hostView: m.inode === 4026531836 ? { on: true } : { on: false, off: 'not the host' },
       selfPid: m.selfPid,
       pid1: null,
       bornAtMs: m.bornAtMs,
@@ -67,12 +68,18 @@ const model = fc.record({
       bootId: m.bootId,
     }),
 );
-const volume = fc.constantFrom<VolumeFacts>(
-  { mode: 'exclusive', basis: 'flag' },
-  { mode: 'exclusive', basis: 'presence-lock' },
-  { mode: 'shared', basis: 'presence-lock' },
-  { mode: 'shared', basis: 'flock-unsupported' },
-);
+const volume = fc
+  .tuple(
+    fc.constantFrom<Pick<VolumeFacts, 'mode' | 'basis'>>(
+      { mode: 'exclusive', basis: 'flag' },
+      { mode: 'exclusive', basis: 'presence-lock' },
+      { mode: 'shared', basis: 'presence-lock' },
+      { mode: 'shared', basis: 'flock-unsupported' },
+    ),
+    fc.constantFrom<VolumeFacts['filesystem']>({ type: 'ext2/3/4', local: true }, { type: 'nfs', local: false }),
+  )
+  .map(([mode, filesystem]): VolumeFacts => ({ ...mode, filesystem }));
+const hostLookup = fc.constantFrom<HostLookup | undefined>(undefined, 'match', 'pid-exists', 'absent', 'unprovable');
 const probeKind = fc.constantFrom('absent', 'invisible', 'alive', 'none', 'zombie');
 const mtime = fc.option(fc.oneof(fc.integer({ min: 0, max: NOW + 86_400_000 }), fc.constant(Number.NaN)), { nil: undefined });
 
@@ -94,10 +101,11 @@ describe('fuzzing payloads through parsePayload and judge', () => {
         probeKind,
         fc.integer({ min: 0, max: 2 ** 40 }),
         mtime,
-        (payloadBytes, m, v, openForWrite, recordLock, probe, starttime, mtimeMs) => {
+        hostLookup,
+        (payloadBytes, m, v, openForWrite, recordLock, probe, starttime, mtimeMs, host) => {
           const payload = parsePayload(kind, payloadBytes);
           expect(typeof payload.ok).toBe('boolean');
-          const evidence: Evidence = { payload, mtimeMs, openForWrite, recordLock, process: probeOf(probe, payload.owner.pid, starttime) };
+          const evidence: Evidence = { payload, mtimeMs, openForWrite, recordLock, process: probeOf(probe, payload.owner.pid, starttime), ...(host ? { host } : {}) };
           const judgement = judge(evidence, m, v, { nowMs: NOW, graceMs: 30_000, tooOldMs: 30 * 60_000 });
           expect(['live', 'stale', 'unknown']).toContain(judgement.verdict);
           expect(judgement.reasons.length).toBeGreaterThan(0);
@@ -106,6 +114,8 @@ describe('fuzzing payloads through parsePayload and judge', () => {
             expect(judgement.verdict).toBe('live');
             expect(judgement.reasons).toContain('held-open');
           }
+          // sweep/entry.ts looks the owner up only for a payload that names one, where the host view applies.
+          if (host === 'match' && payload.ok && m.hostView.on && v.filesystem.local) expect(judgement.verdict).not.toBe('stale');
         },
       ),
       { numRuns: RUNS },

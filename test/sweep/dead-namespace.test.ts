@@ -44,7 +44,7 @@ describe('locks from a PID namespace that has died', () => {
     expect(code, stderr).toBe(0);
     expect(report.namespace.selfPid).toBe(1);
     expect(report.namespace.pid1?.isSelf).toBe(true);
-    expect(report.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
+    expect(report.volumes).toMatchObject([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
     for (const [pid, path] of Object.entries(paths)) {
       expect(judgedAs(report, path)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });
       expect(report.locks.find((lock) => lock.path === path)?.owner.pid).toBe(Number(pid));
@@ -76,7 +76,7 @@ describe('locks from a PID namespace that has died', () => {
 
     const exclusive = readReport(join(out, 'exclusive.json'));
     expect(exclusive.namespace.selfPid).toBe(1);
-    expect(exclusive.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'flag' }]);
+    expect(exclusive.volumes).toMatchObject([{ stateDir: state.dir, mode: 'exclusive', basis: 'flag' }]);
     expect(judgedAs(exclusive, paths.seven)).toEqual({ verdict: 'stale', reasons: ['dead-pid'], action: 'reclaimed' });
     expect(judgedAs(exclusive, paths.fortyTwo)).toEqual({ verdict: 'stale', reasons: ['dead-pid'], action: 'reclaimed' });
     expect(judgedAs(exclusive, paths.one)).toEqual({ verdict: 'stale', reasons: ['orphan-self-pid'], action: 'reclaimed' });

@@ -27,14 +27,14 @@ describe('the presence lock', () => {
 
     const shared = await runSweep(['--state-dir', state.dir]);
     expect(shared.code, shared.stderr).toBe(0);
-    expect(shared.report.volumes).toEqual([{ stateDir: state.dir, mode: 'shared', basis: 'presence-lock' }]);
+    expect(shared.report.volumes).toMatchObject([{ stateDir: state.dir, mode: 'shared', basis: 'presence-lock' }]);
     expect(judgedAs(shared.report, lock)).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
     expect(fingerprint(lock).bytes.equals(bytes)).toBe(true);
 
     await stopHelpers();
     const exclusive = await runSweep(['--state-dir', state.dir]);
     expect(exclusive.code, exclusive.stderr).toBe(0);
-    expect(exclusive.report.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
+    expect(exclusive.report.volumes).toMatchObject([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
     expect(judgedAs(exclusive.report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });
     expect(exists(lock)).toBe(false);
     expect(reclaimLeftovers(state.dir)).toEqual([]);

@@ -30,7 +30,7 @@ describe('locks from a previous boot', () => {
 
     const auto = await runSweep(['--state-dir', state.dir]);
     expect(auto.code, auto.stderr).toBe(0);
-    expect(auto.report.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
+    expect(auto.report.volumes).toMatchObject([{ stateDir: state.dir, mode: 'exclusive', basis: 'presence-lock' }]);
     expect(judgedAs(auto.report, lock)).toEqual({ verdict: 'stale', reasons: ['previous-boot'], action: 'reclaimed' });
     expect(exists(lock)).toBe(false);
     expect(reclaimLeftovers(state.dir)).toEqual([]);

@@ -60,7 +60,7 @@ describe('a recycled PID', () => {
     }
 
     const exclusive = readReport(join(out, 'exclusive.json'));
-    expect(exclusive.volumes).toEqual([{ stateDir: state.dir, mode: 'exclusive', basis: 'flag' }]);
+    expect(exclusive.volumes).toMatchObject([{ stateDir: state.dir, mode: 'exclusive', basis: 'flag' }]);
     const probe100 = exclusive.namespace.processes.find((p) => p.pid === 100);
     expect(probe100).toMatchObject({ status: 'alive', facts: { comm: 'sleep' } });
     expect(judgedAs(exclusive, recycled)).toEqual({ verdict: 'stale', reasons: ['recycled-pid'], action: 'reclaimed' });

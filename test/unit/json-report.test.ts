@@ -9,7 +9,7 @@ function reportWith(locks: number, extra: Partial<Report> = {}): Report {
     mode: 'sweep',
     dryRun: false,
     namespace: modelOf(),
-    volumes: [{ stateDir: '/s', mode: 'exclusive', basis: 'presence-lock' }],
+    volumes: [{ stateDir: '/s', mode: 'exclusive', basis: 'presence-lock', filesystem: { type: 'ext2/3/4', local: true } }],
     locks: Array.from({ length: locks }, (_, i) => ({ path: `/s/agents/a/sessions/${i}.jsonl.lock`, kind: 'openclaw-session' as const, owner: { pid: i + 1 }, verdict: 'stale' as const, reasons: ['dead-pid' as const], action: 'reclaimed' as const })),
     summary: { locks, live: 0, stale: locks, unknown: 0, reclaimed: locks, errors: 0, durationMs: 1 },
     ...extra,

@@ -14,6 +14,7 @@ export function modelOf(overrides: Partial<NamespaceModel> = {}): NamespaceModel
   return {
     pidNs: { link: 'pid:[4026532180]', inode: 4026532180, id: '77' },
     hostNs: false,
+    hostView: { on: false, off: 'this namespace cannot see the writers; run lockguard in the new container, or from the host' },
     selfPid: 1,
     parentPid: 0,
     selfStarttime: BORN_TICKS,
@@ -30,9 +31,10 @@ export function modelOf(overrides: Partial<NamespaceModel> = {}): NamespaceModel
   };
 }
 
-export const EXCLUSIVE_FLAG: VolumeFacts = { mode: 'exclusive', basis: 'flag' };
-export const EXCLUSIVE_PROVEN: VolumeFacts = { mode: 'exclusive', basis: 'presence-lock' };
-export const SHARED: VolumeFacts = { mode: 'shared', basis: 'presence-lock' };
+export const LOCAL_FS: VolumeFacts['filesystem'] = { type: 'ext2/3/4', local: true };
+export const EXCLUSIVE_FLAG: VolumeFacts = { mode: 'exclusive', basis: 'flag', filesystem: LOCAL_FS };
+export const EXCLUSIVE_PROVEN: VolumeFacts = { mode: 'exclusive', basis: 'presence-lock', filesystem: LOCAL_FS };
+export const SHARED: VolumeFacts = { mode: 'shared', basis: 'presence-lock', filesystem: LOCAL_FS };
 export const POLICY: Policy = { nowMs: NOW_MS, graceMs: 30_000, tooOldMs: 30 * 60_000 };
 
 export function alive(pid: number, starttime: number, state = 'S', threads = 1): ProcessProbe {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
 import type { ParsedPayload } from '../../src/locks/types.js';
-import type { ProcessProbe } from '../../src/model/types.js';
+import type { HostLookup, HostViewFacts, ProcessProbe } from '../../src/model/types.js';
 import { judge, type Evidence } from '../../src/verdict/judge.js';
 import type { VolumeFacts } from '../../src/volume/types.js';
 import { BORN_MS, BTIME, modelOf, NOW_MS } from './model-fixture.js';
@@ -47,17 +47,27 @@ const evidence: fc.Arbitrary<Evidence> = payload.chain((p) =>
     openForWrite: fc.constantFrom('held-open' as const, 'free' as const, 'unknown' as const),
     recordLock: fc.constantFrom('held' as const, 'free' as const, 'none' as const, 'unknown' as const),
     process: p.owner.pid === undefined ? fc.constant(undefined) : fc.option(probeFor(p.owner.pid), { nil: undefined }),
+    host: fc.option(fc.constantFrom<HostLookup>('match', 'pid-exists', 'absent', 'unprovable'), { nil: undefined }),
   }),
 );
 
-const volume: fc.Arbitrary<VolumeFacts> = fc.constantFrom(
-  { mode: 'exclusive', basis: 'flag' } as const,
-  { mode: 'exclusive', basis: 'presence-lock' } as const,
-  { mode: 'shared', basis: 'presence-lock' } as const,
-  { mode: 'shared', basis: 'flock-unsupported' } as const,
-);
+const LOCAL = { type: 'ext2/3/4', local: true } as const;
+const volume: fc.Arbitrary<VolumeFacts> = fc
+  .tuple(
+    fc.constantFrom(
+      { mode: 'exclusive', basis: 'flag' } as const,
+      { mode: 'exclusive', basis: 'presence-lock' } as const,
+      { mode: 'shared', basis: 'presence-lock' } as const,
+      { mode: 'shared', basis: 'flock-unsupported' } as const,
+    ),
+    fc.constantFrom(LOCAL, { type: 'fuse', local: false } as const),
+  )
+  .map(([mode, filesystem]) => ({ ...mode, filesystem }));
 
-const model = fc.record({ selfPid: fc.integer({ min: 1, max: 64 }), parentPid: fc.integer({ min: 0, max: 64 }), hostNs: fc.boolean() }).map((m) => modelOf(m));
+const hostView = fc.constantFrom<HostViewFacts>({ on: true }, { on: false, off: 'not the host' });
+const model = fc
+  .record({ selfPid: fc.integer({ min: 1, max: 64 }), parentPid: fc.integer({ min: 0, max: 64 }), hostNs: fc.boolean(), hostView, bootId: fc.constantFrom('boot-a', 'boot-b') })
+  .map((m) => modelOf(m));
 const policy = fc.record({ nowMs: fc.integer({ min: BORN_MS, max: NOW_MS + 86_400_000 }), graceMs: fc.integer({ min: 0, max: 120_000 }), tooOldMs: fc.constant(1_800_000) });
 
 describe('the verdict never overrules proof of life', () => {
@@ -83,8 +93,19 @@ describe('the verdict never overrules proof of life', () => {
     );
   });
 
+  it('where the host view applies, a process with the recorded pid and start in any namespace (a match) is never stale', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        // The host view is looked up only for a payload that names a pid (sweep/entry.ts).
+        if (!m.hostView.on || !v.filesystem.local || !e.payload.ok) return;
+        expect(judge({ ...e, host: 'match' }, m, v, p).verdict).not.toBe('stale');
+      }),
+      RUNS,
+    );
+  });
+
   it('a stale verdict always cites a proof of death', () => {
-    const deathReasons = new Set(['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed']);
+    const deathReasons = new Set(['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed', 'no-such-process']);
     fc.assert(
       fc.property(evidence, model, volume, policy, (e, m, v, p) => {
         const { verdict, reasons } = judge(e, m, v, p);
@@ -95,12 +116,53 @@ describe('the verdict never overrules proof of life', () => {
     );
   });
 
-  it('on a shared volume, only same-namespace proofs or a malformed payload make a lock stale', () => {
+  it('on a shared volume, only same-namespace proofs, the host view or a malformed payload make a lock stale', () => {
     fc.assert(
       fc.property(evidence, model, policy, (e, m, p) => {
-        const { reasons } = judge(e, m, { mode: 'shared', basis: 'presence-lock' }, p);
+        const { reasons } = judge(e, m, { mode: 'shared', basis: 'presence-lock', filesystem: LOCAL }, p);
         expect(reasons).not.toContain('previous-namespace');
         expect(reasons).not.toContain('previous-boot');
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the host view', () => {
+  it('no-such-process only where the host view applies, no process can be the owner, the lock is free and of this boot', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (!judge(e, m, v, p).reasons.includes('no-such-process')) return;
+        expect(m.hostView.on && v.filesystem.local).toBe(true);
+        expect(e.host).toBe('absent');
+        expect(e.openForWrite).toBe('free');
+        expect(e.recordLock === 'free' || e.recordLock === 'none').toBe(true);
+        expect(e.payload.owner.bootId === undefined || e.payload.owner.bootId === m.bootId).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('where it does not apply (not the host, or not a local filesystem), the lookup changes no verdict', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (m.hostView.on && v.filesystem.local) return;
+        const { host: _ignored, ...without } = e;
+        expect(judge(e, m, v, p)).toEqual(judge(without, m, v, p));
+      }),
+      RUNS,
+    );
+  });
+
+  it('it only ever turns an unknown verdict into another: a lookup never overrules a proof made without it, except a match, which keeps the lock', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (e.host === undefined) return;
+        const { host, ...without } = e;
+        const before = judge(without, m, v, p);
+        const after = judge(e, m, v, p);
+        if (host === 'match' && m.hostView.on && v.filesystem.local) expect(after.verdict === 'live' || after.verdict === before.verdict).toBe(true);
+        else if (before.verdict !== 'unknown') expect(after).toEqual(before);
       }),
       RUNS,
     );
