@@ -4,6 +4,7 @@
 // numbers are kept. The index is built once per sweep, on the first lock that needs it.
 import { closeSync, opendirSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import type { Owner } from '../locks/types.js';
+import { pausePoint } from '../testing/pause.js';
 import { HOST_TIME_NS_INODE } from './namespace.js';
 import { boottimeOffsetSeconds, innermostPid, namespaceInodeOf, parseStat } from './procfs.js';
 import { START_TOLERANCE_MS, startMs } from './time.js';
@@ -57,6 +58,7 @@ export class HostIndex {
   #rescan(): HostScan {
     const scan = this.scan();
     this.#scan = scan;
+    pausePoint('host-scanned', `${scan.processes} processes`);
     if (this.model.hostView.on) {
       const stats: HostIndexStats = { scans: (this.model.hostView.index?.scans ?? 0) + 1, processes: scan.processes, unreadable: scan.unreadable };
       this.model.hostView.index = stats;

@@ -3,7 +3,7 @@
 // the file is removed, so a test can race it or SIGKILL it there. Unset in production: a no-op.
 import { existsSync, writeFileSync } from 'node:fs';
 
-export type PauseStep = 'settling' | 'judged' | 'guard-taken' | 'renamed' | 'verified' | 'unlinked';
+export type PauseStep = 'settling' | 'judged' | 'guard-taken' | 'renamed' | 'verified' | 'unlinked' | 'host-scanned';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 

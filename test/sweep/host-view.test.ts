@@ -1,0 +1,258 @@
+// The host view (issue 14), in real namespaces: lockguard in the initial PID namespace sees every
+// process on the machine by its innermost pid and starttime. Writers run as PID 1 (or pid 7) of fresh
+// PID namespaces, alive or dead; lockguard runs from the host, or from places where the rule is off.
+import { mkdirSync, opendirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseSync } from 'node:sqlite';
+import { createStateDb } from '../openclaw/helpers/state-db.js';
+import { fromTheHost, initialTimeNamespace } from '../helpers/host.js';
+import { assertBuilt, childrenOf, ENTRY, LOCK_WRITER, NODE, parseReport, run, runLockguard, runSweep, starttimeOf, startHelper, startLockguard, stopHelpers } from '../helpers/run.js';
+import { entryFor, judgedAs } from '../helpers/sweep-report.js';
+import { exists, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, type StateDir } from '../helpers/state.js';
+import { waitFor } from '../helpers/wait.js';
+
+beforeAll(assertBuilt);
+afterEach(async () => {
+  await stopHelpers();
+  removeTempDirs();
+});
+
+interface Written {
+  pid: number;
+  starttime: number;
+  createdAt: string;
+}
+
+function payloadOf(path: string): Written {
+  return JSON.parse(readFileSync(path, 'utf8')) as Written;
+}
+
+/** A session lock written by PID 1 of a fresh PID namespace that then exits: the namespace dies with it. */
+async function crashedContainerLock(state: StateDir, name: string): Promise<Written> {
+  const path = state.lockPath(name);
+  const ran = await run([NODE, LOCK_WRITER, path, 'exit']);
+  expect(ran.code, ran.stderr).toBe(0);
+  const written = payloadOf(path);
+  expect(written.pid).toBe(1);
+  return written;
+}
+
+/** PID 1 of a fresh PID namespace that writes a session lock, closes it and stays alive; its host pid. */
+async function liveContainerWriter(path: string, prefix: string[] = []): Promise<{ hostPid: number; stop(): Promise<void> }> {
+  const helper = await startHelper([...prefix, 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', NODE, LOCK_WRITER, path, 'stay']);
+  const hostPid = await waitFor(() => childrenOf(helper.pid)[0], 'the writer under unshare');
+  return { hostPid, stop: helper.stop };
+}
+
+describe('from the host', () => {
+  it("reclaims what PID 1 of a crashed container left, on a shared volume: a lock file, a directory lock and a lease row (no-such-process); inspect shows it first", async () => {
+    const state = makeStateDir();
+    const dead = await crashedContainerLock(state, 'crashed');
+    // The same dead owner in a runtime-deps directory lock and a state_leases row.
+    const dirLock = join(state.dir, 'plugin-runtime-deps', 'demo', '.openclaw-runtime-deps.lock');
+    mkdirSync(dirLock, { recursive: true });
+    writeFileSync(join(dirLock, 'owner.json'), JSON.stringify({ pid: 1, starttime: dead.starttime, createdAtMs: Date.parse(dead.createdAt) }));
+    mkdirSync(join(state.dir, 'state'));
+    const db = join(state.dir, 'state', 'openclaw.sqlite');
+    createStateDb(db, [{ scope: 'session-write', key: 'crashed', payload: { pid: 1, starttime: dead.starttime }, createdAt: Date.parse(dead.createdAt) }]);
+
+    const inspect = await runLockguard(['inspect', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/^ {2}host view {2}every namespace on this machine \(\d+ processes indexed\)$/m);
+    expect(inspect.stdout).toMatch(/^ {2}stale +would-reclaim +no-such-process +1 .*crashed\.jsonl\.lock$/m);
+    console.log(`[host-view] inspect from the host on a crashed container's state:\n${inspect.stdout}`);
+
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
+    expect(code, stderr).toBe(0);
+    expect(report.namespace.hostView).toMatchObject({ on: true, index: { unreadable: 0 } });
+    expect(report.volumes).toMatchObject([{ mode: 'shared', basis: 'flag', filesystem: { local: true } }]);
+    const reclaimed = { verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' };
+    expect(judgedAs(report, state.lockPath('crashed'))).toEqual(reclaimed);
+    expect(judgedAs(report, dirLock)).toEqual(reclaimed);
+    expect(judgedAs(report, `sqlite:${db}#state_leases/session-write/crashed`)).toEqual(reclaimed);
+    expect(exists(state.lockPath('crashed'))).toBe(false);
+    expect(exists(dirLock)).toBe(false);
+    expect(rowCount(db)).toBe(0);
+    expect(reclaimLeftovers(state.dir)).toEqual([]);
+  });
+
+  it('keeps the lock of a live writer in a child namespace that closed its fd (live-elsewhere), even on a volume declared exclusive; reclaims it once the writer is dead', async () => {
+    const state = makeStateDir();
+    const path = state.lockPath('alive');
+    const writer = await liveContainerWriter(path);
+    expect(payloadOf(path).pid).toBe(1);
+    for (const volume of ['shared', 'exclusive']) {
+      const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', volume], fromTheHost());
+      expect(code, stderr).toBe(0);
+      expect(judgedAs(report, path), volume).toEqual({ verdict: 'live', reasons: ['live-elsewhere'], action: 'kept' });
+      expect(exists(path)).toBe(true);
+    }
+    await writer.stop();
+    const after = await runSweep(['--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
+    expect(judgedAs(after.report, path)).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
+    expect(exists(path)).toBe(false);
+  });
+
+  it("a pid recycled in the writer's namespace (same pid, another starttime) is no proof of life: no-such-process", async () => {
+    const state = makeStateDir();
+    const path = state.lockPath('seven');
+    // PID 1 keeps the namespace alive; the writer gets pid 7 and exits; a sleeper then gets pid 7 again.
+    const script = `
+      echo 6 > /proc/sys/kernel/ns_last_pid
+      $WRITER "$LOCK" exit > /dev/null
+      echo 6 > /proc/sys/kernel/ns_last_pid
+      sleep 600 &
+      echo "sleeper $! $(cut -d' ' -f22 /proc/$!/stat)"
+      wait
+    `;
+    const namespace = await startHelper(['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-euc', script], { ready: /^sleeper (\d+) (\d+)$/m, env: { WRITER: `${NODE} ${LOCK_WRITER}`, LOCK: path } });
+    const written = payloadOf(path);
+    expect(written.pid).toBe(7);
+    expect(Number(namespace.ready[1])).toBe(7);
+    expect(Number(namespace.ready[2])).not.toBe(written.starttime);
+
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
+    expect(code, stderr).toBe(0);
+    expect(judgedAs(report, path)).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
+  });
+
+  it("keeps a live writer in a time namespace, whose starttime is its own namespace's (matched through its boottime offset); reclaims its lock once it is dead", async () => {
+    const state = makeStateDir();
+    const path = state.lockPath('shifted');
+    const writer = await liveContainerWriter(path, ['unshare', '--time', '--boottime', '86400', '--fork']);
+    const written = payloadOf(path);
+    // What the writer recorded is not its start as the test (and the host) see it: the offset is a day.
+    expect(Math.abs(written.starttime - starttimeOf(writer.hostPid))).toBeGreaterThan(80_000 * 100);
+
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
+    expect(code, stderr).toBe(0);
+    expect(judgedAs(report, path)).toEqual({ verdict: 'live', reasons: ['live-elsewhere'], action: 'kept' });
+    await writer.stop();
+    const after = await runSweep(['--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
+    expect(judgedAs(after.report, path)).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
+  });
+
+  it('keeps a lock written by a writer that started after the scan of /proc, read after the scan: the second look scans again', async () => {
+    const state = makeStateDir();
+    // The walk finishes one agent's directory before it lists the next: `first` (by readdir order) holds a
+    // dead owner's lock, whose judging scans /proc; while lockguard waits there, a new writer takes a
+    // lock in `second`, which the walk reads after the scan.
+    state.sessions('a');
+    state.sessions('b');
+    const [first, second] = readdirOrder(join(state.dir, 'agents'));
+    await run([NODE, LOCK_WRITER, state.lockPath('dead', first), 'exit']);
+    const late = state.lockPath('late', second);
+    const marker = join(makeTempDir(), 'pause');
+    const sweep = startLockguard(['sweep', '--json', '--log-format', 'json', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost({ env: { LOCKGUARD_TEST_PAUSE_AT: 'host-scanned', LOCKGUARD_TEST_PAUSE_FILE: marker } }));
+    await waitFor(() => exists(marker) || undefined, 'the first scan of /proc');
+    expect(exists(late)).toBe(false);
+    await liveContainerWriter(late);
+    let scans = 0;
+    for (;;) {
+      const ended = await Promise.race([sweep.done.then(() => true), waitFor(() => exists(marker) || undefined, 'a scan', 30_000).then(() => false)]);
+      if (ended) break;
+      scans += 1;
+      removeMarker(marker);
+    }
+    const ran = await sweep.done;
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = parseReport(ran.stdout, ran);
+    expect(judgedAs(report, late)).toEqual({ verdict: 'live', reasons: ['live-elsewhere'], action: 'kept' });
+    expect(judgedAs(report, state.lockPath('dead', first))).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
+    expect(scans).toBe(2);
+    expect(report.namespace.hostView).toMatchObject({ on: true, index: { scans: 2 } });
+    expect(exists(late)).toBe(true);
+  });
+});
+
+describe('where the host view is off', () => {
+  it('in a new container (a fresh PID namespace): inspect says why, in one line, and the lock is judged as before', async () => {
+    const state = makeStateDir();
+    await crashedContainerLock(state, 'crashed');
+    const inspect = await runLockguard(['inspect', '--state-dir', state.dir, '--volume', 'shared']);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toContain('  host view  off: this namespace cannot see the writers; run lockguard in the new container, or from the host\n');
+    const { report } = await runSweep(['--state-dir', state.dir, '--volume', 'shared']);
+    expect(report.namespace.hostView.on).toBe(false);
+    expect(judgedAs(report, state.lockPath('crashed'))).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
+  });
+
+  it('in a time namespace: off, and inspect names the way out', async () => {
+    const state = makeStateDir();
+    await crashedContainerLock(state, 'crashed');
+    const inspect = await runLockguard(['inspect', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost({ prefix: ['unshare', '--time', '--boottime', '1000', '--fork'] }));
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/^ {2}host view {2}off: lockguard runs in a time namespace \(time:\[\d+\]\) whose starttimes are not the host's; run it in the initial one \(nsenter --time=\/proc\/1\/ns\/time\)$/m);
+    expect(inspect.stdout).toMatch(/^ {2}unknown +kept +shared-volume +1 /m);
+  });
+
+  it('under hidepid: off', async () => {
+    const state = makeStateDir();
+    await crashedContainerLock(state, 'crashed');
+    const script = 'mount --make-rprivate / && mount -t proc -o hidepid=invisible proc /proc && exec "$@"';
+    const ran = await runLockguard(['sweep', '--json', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost({ prefix: ['unshare', '--mount', 'sh', '-c', script, 'sh'] }));
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = parseReport(ran.stdout, ran);
+    expect(report.namespace.hostView).toEqual({ on: false, off: '/proc is mounted with hidepid=invisible, which hides processes; run lockguard where /proc is mounted without hidepid or subset=pid' });
+    expect(judgedAs(report, state.lockPath('crashed'))).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
+  });
+
+  it('on a FUSE mount (bindfs): off for that volume, and inspect says why', { timeout: 600_000 }, async () => {
+    await ensureBindfs();
+    const state = makeStateDir();
+    await crashedContainerLock(state, 'crashed');
+    const mountpoint = makeTempDir('lockguard-fuse-');
+    const lock = join(mountpoint, 'agents', 'main', 'sessions', 'crashed.jsonl.lock');
+    // A private mount namespace, so the mount goes with it; bindfs shows the state dir through FUSE.
+    const script = `
+      mount --make-rprivate /
+      bindfs --no-allow-other "$STATE" "$MNT"
+      trap 'fusermount -u "$MNT"' EXIT
+      stat -f -c 'fs %t' "$MNT"
+      $LOCKGUARD inspect --state-dir "$MNT" --volume shared
+      $LOCKGUARD sweep --json --state-dir "$MNT" --volume shared --log-level warn
+    `;
+    const env = { STATE: state.dir, MNT: mountpoint, LOCKGUARD: `${NODE} ${ENTRY}` };
+    const ran = await run([...initialTimeNamespace(), 'unshare', '--mount', 'sh', '-euc', script], { pid1: false, env });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('fs 65735546\n');
+    expect(ran.stdout).toContain(`  ${mountpoint}: shared (flag), fuse; host view off: fuse is not a local filesystem`);
+    const report = parseReport(ran.stdout.slice(ran.stdout.indexOf('{"version"')), ran);
+    expect(report.namespace.hostView.on).toBe(true);
+    expect(report.volumes).toMatchObject([{ filesystem: { type: 'fuse', local: false } }]);
+    expect(entryFor(report, lock).reasons).not.toContain('no-such-process');
+    expect(entryFor(report, lock).verdict).not.toBe('stale');
+    expect(exists(state.lockPath('crashed'))).toBe(true);
+  });
+});
+
+function rowCount(db: string): number {
+  const handle = new DatabaseSync(db, { readOnly: true });
+  try {
+    return (handle.prepare('SELECT count(*) AS n FROM state_leases').get() as { n: number }).n;
+  } finally {
+    handle.close();
+  }
+}
+
+/** The first two names of dir in the order the walk sees them: opendir's, the directory's own (readdirSync sorts). */
+function readdirOrder(dir: string): [string, string] {
+  const handle = opendirSync(dir);
+  try {
+    return [handle.readSync()!.name, handle.readSync()!.name];
+  } finally {
+    handle.closeSync();
+  }
+}
+
+function removeMarker(marker: string): void {
+  rmSync(marker, { force: true });
+}
+
+/** bindfs from Debian when it is missing, as the container tests install docker.io: the test fails if it cannot be had. */
+async function ensureBindfs(): Promise<void> {
+  const script = 'command -v bindfs >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends bindfs >/dev/null; }';
+  const ran = await run(['sh', '-c', script], { pid1: false, timeoutMs: 540_000 });
+  if (ran.code !== 0) throw new Error(`bindfs is missing and could not be installed (apt-get install bindfs, as root): ${ran.stderr}`);
+}
