@@ -3,9 +3,12 @@
 // PID namespaces, alive or dead; lockguard runs from the host, or from places where the rule is off.
 import { mkdirSync, opendirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import { createStateDb } from '../openclaw/helpers/state-db.js';
+import { redateFixture } from '../openclaw-peer/fixtures.js';
+import { clockTicksPerSecond } from '../openclaw-peer/harness.js';
 import { fromTheHost, initialTimeNamespace } from '../helpers/host.js';
 import { assertBuilt, childrenOf, ENTRY, LOCK_WRITER, NODE, parseReport, run, runLockguard, runSweep, starttimeOf, startHelper, startLockguard, stopHelpers } from '../helpers/run.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
@@ -163,6 +166,22 @@ describe('from the host', () => {
     expect(scans).toBe(2);
     expect(report.namespace.hostView).toMatchObject({ on: true, index: { scans: 2 } });
     expect(exists(late)).toBe(true);
+  });
+});
+
+describe("openclaw@2026.9.6's own leftovers", () => {
+  it('of a crashed gateway (the re-dated fixture), inspected from the host: its gateway locks are no-such-process, nothing is live', async () => {
+    const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
+    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+    const inspect = await runLockguard(['inspect', '--state-dir', stateDir], fromTheHost());
+    expect(inspect.code, inspect.stderr).toBe(0);
+    console.log(`[host-view] inspect from the host on openclaw@2026.9.6's crashed gateway (fixture gateway-crash, re-dated):\n${inspect.stdout}`);
+    const { code, report, stderr } = await runSweep(['--dry-run', '--state-dir', stateDir], fromTheHost());
+    expect(code, stderr).toBe(0);
+    const locks = report.locks.filter((entry) => entry.kind === 'openclaw-gateway');
+    expect(locks.map((entry) => entry.path.slice(stateDir.length + 1)).sort()).toEqual(['tmp/openclaw-0/gateway.7406df2a.lock', 'tmp/openclaw-0/gateway.state.lock']);
+    for (const entry of locks) expect({ verdict: entry.verdict, reasons: entry.reasons, action: entry.action }, entry.path).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'would-reclaim' });
+    expect(report.locks.filter((entry) => entry.verdict === 'live')).toEqual([]);
   });
 });
 
