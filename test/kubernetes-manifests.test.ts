@@ -1,7 +1,8 @@
 // Every manifest in examples/kubernetes/ parses, has the shape the README promises, and
 // each lockguard command line in it is accepted by the real CLI: dist/entrypoint.js with
 // the same arguments and environment plus --help (the CLI validates everything before it
-// honours --help: exit 0 valid, 2 invalid).
+// honours --help: exit 0 valid, 2 invalid). A manifest holds a Deployment (a gateway under
+// lockguard) or a DaemonSet (sweeping from the node, in the host's PID namespace).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -24,9 +25,10 @@ interface Container {
 
 interface PodSpec {
   shareProcessNamespace?: boolean;
+  hostPID?: boolean;
   initContainers?: Container[];
   containers: Container[];
-  volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+  volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; hostPath?: { path: string } }[];
 }
 
 interface Manifest {
@@ -64,16 +66,28 @@ function onlyOf(manifests: Manifest[], kind: string, file: string): Manifest {
   return found[0]!;
 }
 
-function podSpecOf(deployment: Manifest): PodSpec {
-  const spec = deployment.spec.template?.spec;
-  if (!spec) throw new Error(`Deployment ${deployment.metadata.name}: no spec.template.spec`);
+function podSpecOf(workload: Manifest): PodSpec {
+  const spec = workload.spec.template?.spec;
+  if (!spec) throw new Error(`${workload.kind} ${workload.metadata.name}: no spec.template.spec`);
   return spec;
 }
 
-/** lockguard's own argv in a container (command, then args), or undefined when the container does not run lockguard. */
+/** The manifest's workload: its one Deployment or DaemonSet. */
+function workloadOf(manifests: Manifest[], file: string): Manifest {
+  const found = manifests.filter((manifest) => manifest.kind === 'Deployment' || manifest.kind === 'DaemonSet');
+  if (found.length !== 1) throw new Error(`${file}: expected exactly one Deployment or DaemonSet, found ${found.length}`);
+  return found[0]!;
+}
+
+/**
+ * lockguard's own argv in a container, or undefined when the container does not run lockguard: command
+ * then args, or args alone when command is a shell that runs them ("$@"), as the DaemonSet's loop does.
+ */
 function lockguardArgv(container: Container): string[] | undefined {
   const argv = [...(container.command ?? []), ...(container.args ?? [])];
-  return argv[0] === 'lockguard' ? argv.slice(1) : undefined;
+  if (argv[0] === 'lockguard') return argv.slice(1);
+  const shellRunsArgs = container.command?.[0] === 'sh' && container.command[1] === '-c' && container.command[2]?.includes('"$@"');
+  return shellRunsArgs && container.args?.[0] === 'lockguard' ? container.args.slice(1) : undefined;
 }
 
 /** The container's LOCKGUARD_* variables: the CLI reads and validates them too. */
@@ -83,7 +97,7 @@ function lockguardEnv(container: Container): Record<string, string> {
 }
 
 function commandLinesOf(file: string): CommandLine[] {
-  const pod = podSpecOf(onlyOf(loadManifests(file), 'Deployment', file));
+  const pod = podSpecOf(workloadOf(loadManifests(file), file));
   const all = [...(pod.initContainers ?? []), ...pod.containers];
   return all.flatMap((container) => {
     const argv = lockguardArgv(container);
@@ -105,8 +119,11 @@ async function runCli(argv: string[], env: Record<string, string>) {
 }
 
 const commandLines = manifestFiles.flatMap(commandLinesOf);
+const kindOf = (file: string) => workloadOf(loadManifests(file), file).kind;
+const deploymentFiles = manifestFiles.filter((file) => kindOf(file) === 'Deployment');
+const daemonSetFiles = manifestFiles.filter((file) => kindOf(file) === 'DaemonSet');
 
-describe.each(manifestFiles)('examples/kubernetes/%s', (file) => {
+describe.each(deploymentFiles)('examples/kubernetes/%s', (file) => {
   const manifests = loadManifests(file);
   const deployment = onlyOf(manifests, 'Deployment', file);
   const pod = podSpecOf(deployment);
@@ -138,10 +155,28 @@ describe.each(manifestFiles)('examples/kubernetes/%s', (file) => {
   });
 });
 
+describe.each(daemonSetFiles)('examples/kubernetes/%s', (file) => {
+  const pod = podSpecOf(workloadOf(loadManifests(file), file));
+  const sweeper = pod.containers.find((container) => lockguardArgv(container)?.[0] === 'sweep');
+
+  it("is a DaemonSet in the host's PID namespace whose container sweeps", () => {
+    expect(pod.hostPID).toBe(true);
+    expect(sweeper, 'a container running lockguard sweep (command, or args under a shell)').toBeDefined();
+  });
+
+  it('mounts the node-local state dir it sweeps, by hostPath (the host view needs a local filesystem)', () => {
+    const mounts = sweeper!.volumeMounts ?? [];
+    const hostPaths = (pod.volumes ?? []).filter((volume) => volume.hostPath && mounts.some((mount) => mount.name === volume.name));
+    expect(hostPaths.length).toBeGreaterThan(0);
+    expect(pod.volumes!.some((volume) => volume.persistentVolumeClaim)).toBe(false);
+  });
+});
+
 describe('lockguard command lines in the manifests', () => {
-  it('finds an initContainer sweep and a main container in every manifest', () => {
-    expect(manifestFiles.length).toBeGreaterThanOrEqual(2);
-    expect(commandLines.length).toBe(manifestFiles.length * 2);
+  it('finds an initContainer sweep and a main container in every Deployment, and a sweep in every DaemonSet', () => {
+    expect(deploymentFiles.length).toBeGreaterThanOrEqual(2);
+    expect(daemonSetFiles.length).toBeGreaterThanOrEqual(1);
+    expect(commandLines.length).toBe(deploymentFiles.length * 2 + daemonSetFiles.length);
   });
 
   it.each(commandLines)('$where: accepted by the CLI', async ({ argv, env }) => {
