@@ -1,7 +1,7 @@
-// `npm run bench`: the five lockguard workloads, each against baselines measured in the
+// `npm run bench`: the six lockguard workloads, each against baselines measured in the
 // same run. Prints a table on stdout, writes bench/results.json, shows progress on stderr.
 //
-//   node bench/run.mjs [--only sweep,startup,memory,signals,zombies] [--quick]
+//   node bench/run.mjs [--only sweep,startup,memory,signals,zombies,hostview] [--quick]
 //
 // --quick is for working on the bench itself: smaller trees and fewer signals/zombies,
 // still 5 measured runs. Its results.json says so.
@@ -15,6 +15,7 @@ import { prepareLockguard } from './lib/lockguard.mjs';
 import { elapsedSeconds, progress } from './lib/progress.mjs';
 import { formatTable } from './lib/report.mjs';
 import { ensureTools, nodeBinary } from './lib/tools.mjs';
+import { hostViewWorkload } from './workloads/hostview.mjs';
 import { memoryWorkload } from './workloads/memory.mjs';
 import { signalsWorkload } from './workloads/signals.mjs';
 import { startupWorkload } from './workloads/startup.mjs';
@@ -22,7 +23,7 @@ import { sweepWorkload } from './workloads/sweep.mjs';
 import { zombiesWorkload } from './workloads/zombies.mjs';
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
-const WORKLOADS = { sweep: sweepWorkload, startup: startupWorkload, memory: memoryWorkload, signals: signalsWorkload, zombies: zombiesWorkload };
+const WORKLOADS = { sweep: sweepWorkload, startup: startupWorkload, memory: memoryWorkload, signals: signalsWorkload, zombies: zombiesWorkload, hostview: hostViewWorkload };
 
 const FULL = {
   warmup: 1,
@@ -33,8 +34,9 @@ const FULL = {
   sleepSeconds: 2,
   signalsPerRun: 200, // × 5 runs = 1,000 signals per supervisor
   zombies: 10_000,
+  hostViewProcesses: 1_000,
 };
-const QUICK = { ...FULL, sweepSizes: [1_000, 10_000], startupRuns: 10, sleepSeconds: 1, signalsPerRun: 50, zombies: 2_000 };
+const QUICK = { ...FULL, sweepSizes: [1_000, 10_000], startupRuns: 10, sleepSeconds: 1, signalsPerRun: 50, zombies: 2_000, hostViewProcesses: 200 };
 
 async function main() {
   const args = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean' } } }).values;
@@ -65,7 +67,7 @@ function selectWorkloads(only) {
 function setUp(config, tmp) {
   const node = nodeBinary(REPO);
   progress(`node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()} at ${node}`);
-  const tools = ensureTools(['tini', 'dumb-init', 'time', 'unshare', 'perl', 'find']);
+  const tools = ensureTools(['tini', 'dumb-init', 'time', 'unshare', 'perl', 'find', 'ps']);
   for (const [name, t] of Object.entries(tools)) progress(`${name}: ${t.missing ? `MISSING (${t.missing})` : t.version}`);
   const lockguard = prepareLockguard(REPO, node);
   for (const mode of ['sweep', 'run', 'exec']) progress(`lockguard ${mode}: ${lockguard[mode].missing ? `MISSING (${lockguard[mode].missing})` : 'ok'}`);

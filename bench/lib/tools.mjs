@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 import { progress } from './progress.mjs';
 
 // program → the Debian package that ships it
-const DEBIAN_PACKAGES = { tini: 'tini', 'dumb-init': 'dumb-init', time: 'time', unshare: 'util-linux', perl: 'perl', find: 'findutils' };
+const DEBIAN_PACKAGES = { tini: 'tini', 'dumb-init': 'dumb-init', time: 'time', unshare: 'util-linux', perl: 'perl', find: 'findutils', ps: 'procps' };
 
 export function which(program) {
   for (const dir of (process.env.PATH ?? '').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin'])) {

@@ -32,6 +32,13 @@ type Clock = Pick<NamespaceModel, 'bootMs' | 'clockTicks'>;
 /** The index for one sweep. */
 export class HostIndex {
   #scan: HostScan | undefined;
+  /** Each candidate's own start, read once per scan: a process that died since can only add a match. */
+  readonly #ownStarts = new WeakMap<IndexedProcess, OwnStart>();
+  readonly #ownStart = (process: IndexedProcess, clockTicks: number): OwnStart => {
+    let own = this.#ownStarts.get(process);
+    if (own === undefined) this.#ownStarts.set(process, (own = ownStartOf(process, clockTicks)));
+    return own;
+  };
 
   constructor(
     private readonly model: Pick<NamespaceModel, 'bootMs' | 'clockTicks' | 'hostView'>,
@@ -50,9 +57,9 @@ export class HostIndex {
    */
   lookup(owner: Pick<Owner, 'starttime' | 'processStartMs'> & { pid: number }, readAtMs: number, tentative: boolean): HostLookup {
     const scan = this.#scan ?? this.#rescan();
-    const found = lookupOwner(scan, owner, this.model, ownStartOf);
+    const found = lookupOwner(scan, owner, this.model, this.#ownStart);
     if (found !== 'absent' || tentative || scan.startedAtMs >= readAtMs) return found;
-    return lookupOwner(this.#rescan(), owner, this.model, ownStartOf);
+    return lookupOwner(this.#rescan(), owner, this.model, this.#ownStart);
   }
 
   #rescan(): HostScan {
