@@ -9,6 +9,7 @@ Usage:
   lockguard --help | --version
 
 A lock is broken only on proof that its owner is dead; a lock that cannot be judged is kept and reported.
+Run on the host (its PID namespace, as root), it sees every container's processes and judges locks on local volumes across them.
 
 Options (each also as an environment variable; a flag beats the env):`;
 
