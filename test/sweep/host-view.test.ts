@@ -217,6 +217,25 @@ describe('where the host view is off', () => {
     expect(judgedAs(report, state.lockPath('crashed'))).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
   });
 
+  it('for a lock on another filesystem mounted below the state dir', async () => {
+    const state = makeStateDir();
+    await crashedContainerLock(state, 'on-the-volume');
+    const mounted = state.sessions('other');
+    // In a private mount namespace: a tmpfs over one agent's sessions, and a crashed container's lock on it.
+    const script = `
+      mount --make-rprivate /
+      mount -t tmpfs lockguard-test "$MOUNTED"
+      $NODE_UNSHARED "$MOUNTED/on-the-mount.jsonl.lock" exit > /dev/null
+      exec "$@"
+    `;
+    const env = { MOUNTED: mounted, NODE_UNSHARED: `unshare --pid --fork --mount-proc ${NODE} ${LOCK_WRITER}` };
+    const ran = await runLockguard(['sweep', '--json', '--state-dir', state.dir, '--volume', 'shared', '--dry-run'], fromTheHost({ env, prefix: ['unshare', '--mount', 'sh', '-euc', script, 'sh'] }));
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = parseReport(ran.stdout, ran);
+    expect(judgedAs(report, state.lockPath('on-the-volume'))).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'would-reclaim' });
+    expect(judgedAs(report, join(mounted, 'on-the-mount.jsonl.lock'))).toEqual({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
+  });
+
   it('on a FUSE mount (bindfs): off for that volume, and inspect says why', { timeout: 600_000 }, async () => {
     await ensureBindfs();
     const state = makeStateDir();
