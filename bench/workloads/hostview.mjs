@@ -69,6 +69,7 @@ export async function hostViewWorkload(ctx) {
         `index on − off, in-process medians: ${round(indexMs)} ms for ${running} processes (${last?.hostView?.index?.scans ?? '?'} scans of /proc per sweep: the first look's, and the second look's for locks read after it began)`,
         `with the index: ${describeSummary(last?.summary)}; without: ${describeSummary(off.samples.at(-1)?.summary)}`,
         `${ctx.config.warmup} warm-up + ${ctx.config.runs} measured runs per subject, interleaved; all three in the host's PID namespace`,
+        'host view off runs under unshare --time --fork, whose fork and exec its wall time includes: compare in-process times for the index alone',
       ],
     };
   } finally {
