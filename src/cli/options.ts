@@ -1,10 +1,14 @@
 // Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env.
-// Every failure is a UsageError with one line that names the option (or the env variable
-// it came from), the accepted forms, and the value it got.
-// Validation is a few plain checks, not zod: this runs on every start, and zod cost 60+ ms to load.
+// CONFIG (zod/mini) is the Config: its type, its defaults and its checks. The code here only
+// gathers each value from the flag or the variable, and turns the first issue into a UsageError
+// with one line that names the option (or the env variable it came from), the accepted forms,
+// and the value it got.
+// zod/mini costs every start about 5 ms (loading it, building CONFIG, the first parse: cold code,
+// measured A/B on the bundle); full zod would cost more, so this stays on zod/mini.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as z from 'zod/mini';
 import { parseRewriteRule, type Rewrites } from '../run/rewrite.js';
 import { parseDuration } from './duration.js';
 
@@ -12,148 +16,155 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type Mode = 'run' | 'sweep' | 'inspect' | 'help' | 'version';
+const MODES = ['run', 'sweep', 'inspect', 'help', 'version'] as const;
+export type Mode = (typeof MODES)[number];
 
-export interface Config {
-  mode: Mode;
-  stateDirs: string[];
-  lockGlobs: string[];
-  volume: 'auto' | 'exclusive' | 'shared';
-  graceMs: number;
-  dryRun: boolean;
-  json: boolean;
-  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  logFormat: 'json' | 'pretty';
-  keepReclaimed?: string | undefined;
-  signalTarget: 'group' | 'child';
-  killAfterMs?: number | undefined;
-  rewrites: Rewrites;
-  exec: boolean;
-  subreaper: boolean;
-  strict: boolean;
-  command: string[];
+const ENV_BOOLEAN = '1/true/yes or 0/false/no';
+const FLAG = `a flag; env: ${ENV_BOOLEAN}`;
+
+interface OptionSpec {
+  /** The Config field the option sets; help and version set the mode. */
+  field?: keyof Config;
+  type: 'string' | 'boolean';
+  multiple?: true;
+  env?: string;
+  /** What splits the env form of a repeatable option. */
+  separator?: string;
+  short?: string;
+  /** The accepted forms, as the help and the errors state them. */
+  forms: string;
 }
 
-// One table drives the flags, the env names and the help text.
+// One table drives the flags, the env names, the help text, and which Config field each option sets.
 const OPTION_SPECS = {
-  'state-dir': { type: 'string', multiple: true, env: 'LOCKGUARD_STATE_DIR', forms: 'a directory path; repeatable; env: colon-separated list' },
-  lock: { type: 'string', multiple: true, env: 'LOCKGUARD_LOCK', forms: 'a glob relative to the state dir, e.g. "run/*.pid"; repeatable; env: colon-separated list' },
-  volume: { type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared' },
-  grace: { type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)' },
-  'dry-run': { type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: 'a flag; env: 1/true/yes or 0/false/no' },
-  json: { type: 'boolean', env: 'LOCKGUARD_JSON', forms: 'a flag; env: 1/true/yes or 0/false/no' },
-  'log-level': { type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent' },
-  'log-format': { type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty' },
-  'keep-reclaimed': { type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
-  'signal-target': { type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child' },
-  'kill-after': { type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
-  rewrite: { type: 'string', multiple: true, env: 'LOCKGUARD_REWRITE', forms: 'SRC:DST, signals by name or number (TERM:QUIT, 15:3), DST 0 drops SRC; repeatable; env: comma-separated list' },
-  exec: { type: 'boolean', env: 'LOCKGUARD_EXEC', forms: 'a flag; env: 1/true/yes or 0/false/no' },
-  'no-subreaper': { type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: 'a flag; env: 1/true/yes or 0/false/no' },
-  strict: { type: 'boolean', env: 'LOCKGUARD_STRICT', forms: 'a flag; env: 1/true/yes or 0/false/no' },
+  'state-dir': { field: 'stateDirs', type: 'string', multiple: true, env: 'LOCKGUARD_STATE_DIR', separator: ':', forms: 'a directory path; repeatable; env: colon-separated list' },
+  lock: { field: 'lockGlobs', type: 'string', multiple: true, env: 'LOCKGUARD_LOCK', separator: ':', forms: 'a glob relative to the state dir, e.g. "run/*.pid"; repeatable; env: colon-separated list' },
+  volume: { field: 'volume', type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared' },
+  grace: { field: 'graceMs', type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)' },
+  'dry-run': { field: 'dryRun', type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: FLAG },
+  json: { field: 'json', type: 'boolean', env: 'LOCKGUARD_JSON', forms: FLAG },
+  'log-level': { field: 'logLevel', type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent' },
+  'log-format': { field: 'logFormat', type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty' },
+  'keep-reclaimed': { field: 'keepReclaimed', type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
+  'signal-target': { field: 'signalTarget', type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child' },
+  'kill-after': { field: 'killAfterMs', type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
+  rewrite: { field: 'rewrites', type: 'string', multiple: true, env: 'LOCKGUARD_REWRITE', separator: ',', forms: 'SRC:DST, signals by name or number (TERM:QUIT, 15:3), DST 0 drops SRC; repeatable; env: comma-separated list' },
+  exec: { field: 'exec', type: 'boolean', env: 'LOCKGUARD_EXEC', forms: FLAG },
+  'no-subreaper': { field: 'subreaper', type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: FLAG },
+  strict: { field: 'strict', type: 'boolean', env: 'LOCKGUARD_STRICT', forms: FLAG },
   help: { type: 'boolean', short: 'h', forms: 'a flag' },
   version: { type: 'boolean', short: 'V', forms: 'a flag' },
-} as const;
+} as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTION_SPECS;
 
 const RUN_ONLY: OptionName[] = ['signal-target', 'kill-after', 'rewrite', 'exec', 'no-subreaper', 'strict'];
 
-/** A value as given, and where: "--volume" for the flag, "LOCKGUARD_VOLUME" for the env. */
+/** A text that is no value of the option's accepted forms: the message is then built from the forms. */
+function notOfForms(ctx: { issues: z.core.$ZodRawIssue[] }, input: string, format: string): never {
+  ctx.issues.push({ code: 'invalid_format', format, input });
+  return z.NEVER;
+}
+
+const nonEmpty = z.string().check(z.minLength(1));
+/** A list from the env that held only separators is an empty list: no value at all. */
+const list = z.array(nonEmpty).check(z.minLength(1));
+const duration = z.transform((text: string, ctx) => parseDuration(text) ?? notOfForms(ctx, text, 'duration'));
+const ENV_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ...['1', 'true', 'yes', 'on'].map((word) => [word, true] as const),
+  ...['0', 'false', 'no', 'off', ''].map((word) => [word, false] as const),
+]);
+/** true from the flag; from the env, a word. */
+const flag = z._default(
+  z.transform((given: boolean | string, ctx) => (typeof given === 'boolean' ? given : (ENV_WORDS.get(given.trim().toLowerCase()) ?? notOfForms(ctx, given, 'flag')))),
+  false,
+);
+
+const rewriteRule = z.transform((text: string, ctx) => {
+  const rule = parseRewriteRule(text);
+  if (rule.ok) return { from: rule.from, to: rule.to, text };
+  if (rule.problem === undefined) return notOfForms(ctx, text, 'SRC:DST');
+  ctx.issues.push({ code: 'custom', message: rule.problem, input: text });
+  return z.NEVER;
+});
+/** The same rule twice, in any spelling, is one rule; two different rules for one signal are refused. */
+const rewrites = z.pipe(
+  z.array(rewriteRule).check(z.minLength(1)),
+  z.transform((rules, ctx): Rewrites => {
+    const first = new Map<NodeJS.Signals, (typeof rules)[number]>();
+    rules.forEach((rule, index) => {
+      const earlier = first.get(rule.from);
+      if (earlier && earlier.to !== rule.to) ctx.issues.push({ code: 'custom', message: `${rule.from} is rewritten twice, by "${earlier.text}" and by "${rule.text}"; keep one`, input: rule.text, path: [index] });
+      else first.set(rule.from, rule);
+    });
+    return new Map([...first].map(([from, rule]) => [from, rule.to]));
+  }),
+);
+
+/** The Config. Fields are checked in this order, so the first bad value is the one reported. */
+const CONFIG = z.object({
+  mode: z.enum(MODES),
+  stateDirs: list,
+  lockGlobs: z._default(list, () => []),
+  volume: z._default(z.enum(['auto', 'exclusive', 'shared']), 'auto'),
+  graceMs: z._default(duration, 30_000),
+  logLevel: z._default(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
+  logFormat: z._default(z.enum(['json', 'pretty']), () => (process.stderr.isTTY ? 'pretty' : 'json')),
+  signalTarget: z._default(z.enum(['group', 'child']), 'group'),
+  killAfterMs: z.optional(duration),
+  rewrites: z._default(rewrites, () => new Map()),
+  keepReclaimed: z.optional(nonEmpty),
+  dryRun: flag,
+  json: flag,
+  exec: flag,
+  subreaper: z.pipe(flag, z.transform((noSubreaper) => !noSubreaper)),
+  strict: flag,
+  command: z.array(z.string()),
+});
+
+export type Config = z.output<typeof CONFIG>;
+
+/** Where a field's value came from ("--volume" or "LOCKGUARD_VOLUME"), its text, a list's items, and the forms it should have. */
 interface Given {
-  text: string;
   from: string;
+  text: string;
+  items?: string[];
+  forms: string;
 }
 
-function rejected(option: OptionName, given: Given): UsageError {
-  return new UsageError(`${given.from}: expected ${OPTION_SPECS[option].forms}, got ${JSON.stringify(given.text)}`);
-}
-
-function oneOf<T extends string>(option: OptionName, values: readonly T[], given: Given): T {
-  if (!(values as readonly string[]).includes(given.text)) throw rejected(option, given);
-  return given.text as T;
-}
-
-function durationOf(option: OptionName, given: Given): number {
-  const ms = parseDuration(given.text);
-  if (ms === undefined) throw rejected(option, given);
-  return ms;
-}
-
-function nonEmpty(option: OptionName, given: Given): string {
-  if (given.text === '') throw rejected(option, given);
-  return given.text;
-}
-
-function rewritesOf(given: Given[]): Rewrites {
-  const rules = new Map<NodeJS.Signals, { to: NodeJS.Signals | 'drop'; text: string }>();
-  for (const rule of given) {
-    const parsed = parseRewriteRule(rule.text);
-    if (!parsed.ok) throw parsed.problem === undefined ? rejected('rewrite', rule) : new UsageError(`${rule.from}: ${parsed.problem}`);
-    const earlier = rules.get(parsed.from);
-    if (earlier && earlier.to !== parsed.to) throw new UsageError(`${rule.from}: ${parsed.from} is rewritten twice, by "${earlier.text}" and by "${rule.text}"; keep one`);
-    rules.set(parsed.from, { to: parsed.to, text: rule.text });
+/**
+ * Each option's value from its flag, else from its variable: the env form of a list is split at its
+ * separator (empty items dropped, an empty variable unset), the env form of a flag is a word.
+ */
+function gather(flags: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): { input: Record<string, unknown>; given: Map<PropertyKey, Given> } {
+  const input: Record<string, unknown> = {};
+  const given = new Map<PropertyKey, Given>();
+  for (const [name, spec] of Object.entries(OPTION_SPECS) as [string, OptionSpec][]) {
+    if (spec.field === undefined || spec.env === undefined) continue;
+    const fromFlag = flags[name];
+    const text = env[spec.env];
+    if (fromFlag !== undefined) {
+      input[spec.field] = fromFlag;
+      given.set(spec.field, { from: `--${name}`, text: String(fromFlag), ...(Array.isArray(fromFlag) ? { items: fromFlag } : {}), forms: spec.forms });
+    } else if (text !== undefined && !(spec.separator && text === '')) {
+      const items = spec.separator ? text.split(spec.separator).filter((item) => item !== '') : undefined;
+      input[spec.field] = items ?? text;
+      given.set(spec.field, { from: spec.env, text, ...(items ? { items } : {}), forms: spec.type === 'boolean' ? ENV_BOOLEAN : spec.forms });
+    }
   }
-  return new Map([...rules].map(([from, { to }]) => [from, to]));
+  input.stateDirs ??= defaultStateDirs(env);
+  return { input, given };
 }
 
-interface RawOptions {
-  stateDirs: Given[] | undefined;
-  lockGlobs: Given[] | undefined;
-  volume: Given;
-  grace: Given;
-  logLevel: Given;
-  logFormat: Given;
-  signalTarget: Given;
-  killAfter: Given | undefined;
-  rewrites: Given[] | undefined;
-  keepReclaimed: Given | undefined;
-}
-
-/** Checks the values in a fixed order (the order of the fields), so the first bad one is the one reported. */
-function validate(raw: RawOptions, env: NodeJS.ProcessEnv): Pick<Config, 'stateDirs' | 'lockGlobs' | 'volume' | 'graceMs' | 'logLevel' | 'logFormat' | 'signalTarget' | 'killAfterMs' | 'rewrites' | 'keepReclaimed'> {
-  return {
-    stateDirs: raw.stateDirs?.map((dir) => nonEmpty('state-dir', dir)) ?? defaultStateDirs(env),
-    lockGlobs: raw.lockGlobs?.map((glob) => nonEmpty('lock', glob)) ?? [],
-    volume: oneOf('volume', ['auto', 'exclusive', 'shared'] as const, raw.volume),
-    graceMs: durationOf('grace', raw.grace),
-    logLevel: oneOf('log-level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, raw.logLevel),
-    logFormat: oneOf('log-format', ['json', 'pretty'] as const, raw.logFormat),
-    signalTarget: oneOf('signal-target', ['group', 'child'] as const, raw.signalTarget),
-    killAfterMs: raw.killAfter === undefined ? undefined : durationOf('kill-after', raw.killAfter),
-    rewrites: rewritesOf(raw.rewrites ?? []),
-    keepReclaimed: raw.keepReclaimed === undefined ? undefined : nonEmpty('keep-reclaimed', raw.keepReclaimed),
-  };
-}
-
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
-const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
-
-function envFlag(env: NodeJS.ProcessEnv, option: OptionName): boolean | undefined {
-  const name = envName(option);
-  const text = env[name];
-  if (text === undefined) return undefined;
-  const word = text.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  throw new UsageError(`${name}: expected 1/true/yes or 0/false/no, got ${JSON.stringify(text)}`);
-}
-
-function envName(option: OptionName): string {
-  const spec = OPTION_SPECS[option];
-  if (!('env' in spec)) throw new Error(`option --${option} has no env form`);
-  return spec.env;
-}
-
-/** The env form of a repeatable option: its parts, each named by the variable. */
-function envList(env: NodeJS.ProcessEnv, option: OptionName, separator: string): Given[] | undefined {
-  const from = envName(option);
-  const text = env[from];
-  if (text === undefined || text === '') return undefined;
-  const parts = text.split(separator).filter((part) => part !== '');
-  // A list of only separators gives no value at all.
-  if (parts.length === 0) throw rejected(option, { text, from });
-  return parts.map((part) => ({ text: part, from }));
+/** The first issue, as one line that names where the value came from. */
+function usageErrorOf(issue: z.core.$ZodIssue, given: Map<PropertyKey, Given>): UsageError {
+  const [field, index] = issue.path;
+  const source = field === undefined ? undefined : given.get(field);
+  // Only a given value can fail: mode, command and the defaults are lockguard's own.
+  if (!source) return new UsageError(`${String(field)}: ${issue.message}`);
+  if (issue.code === 'custom') return new UsageError(`${source.from}: ${issue.message}`);
+  const text = typeof index === 'number' ? (source.items?.[index] ?? source.text) : source.text;
+  return new UsageError(`${source.from}: expected ${source.forms}, got ${JSON.stringify(text)}`);
 }
 
 function defaultStateDirs(env: NodeJS.ProcessEnv): string[] {
@@ -200,40 +211,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     if (runOnly) throw new UsageError(`--${runOnly} applies only to run mode (lockguard [OPTIONS] -- COMMAND)${validatedAs ? `, not to "${validatedAs}"` : ''}`);
   }
 
-  const str = (name: OptionName): Given | undefined => {
-    const text = (flags[name] as string | undefined) ?? env[envName(name)];
-    return text === undefined ? undefined : { text, from: flags[name] === undefined ? envName(name) : `--${name}` };
-  };
-  const orDefault = (name: OptionName, text: string): Given => str(name) ?? { text, from: `--${name}` };
-  const list = (name: OptionName, separator: string): Given[] | undefined =>
-    (flags[name] as string[] | undefined)?.map((text) => ({ text, from: `--${name}` })) ?? envList(env, name, separator);
-  const flag = (name: OptionName) => (flags[name] as boolean | undefined) ?? envFlag(env, name) ?? false;
-
-  const validated = validate(
-    {
-      stateDirs: list('state-dir', ':'),
-      lockGlobs: list('lock', ':'),
-      volume: orDefault('volume', 'auto'),
-      grace: orDefault('grace', '30s'),
-      logLevel: orDefault('log-level', 'info'),
-      logFormat: orDefault('log-format', process.stderr.isTTY ? 'pretty' : 'json'),
-      signalTarget: orDefault('signal-target', 'group'),
-      killAfter: str('kill-after'),
-      rewrites: list('rewrite', ','),
-      keepReclaimed: str('keep-reclaimed'),
-    },
-    env,
-  );
-  return {
-    mode,
-    ...validated,
-    dryRun: flag('dry-run'),
-    json: flag('json'),
-    exec: flag('exec'),
-    subreaper: !flag('no-subreaper'),
-    strict: flag('strict'),
-    command,
-  };
+  const { input, given } = gather(flags, env);
+  const parsed = CONFIG.safeParse({ ...input, mode, command });
+  if (!parsed.success) throw usageErrorOf(parsed.error.issues[0]!, given);
+  return parsed.data;
 }
 
 /**
