@@ -6,7 +6,7 @@ import type { ProcessFacts, ProcessProbe } from './types.js';
  * Parse /proc/<pid>/stat. comm (field 2) may hold spaces and parentheses, so the fields
  * after it are found from the LAST ')'. Returns undefined on text that is not a stat line.
  */
-export function parseStat(text: string): (ProcessFacts & { ppid: number; pgrp: number }) | undefined {
+export function parseStat(text: string): ProcessFacts | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return undefined;
@@ -30,7 +30,7 @@ export function parseBtime(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function readStat(pid: number | 'self'): (ProcessFacts & { ppid: number; pgrp: number }) | undefined {
+export function readStat(pid: number | 'self'): ProcessFacts | undefined {
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {

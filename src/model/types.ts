@@ -6,6 +6,9 @@ export interface ProcessFacts {
   starttime: number;
   /** Field 3: R, S, D, Z, T … */
   state: string;
+  /** Fields 4 and 5: the parent and the process group. */
+  ppid: number;
+  pgrp: number;
   threads: number;
   comm: string;
 }

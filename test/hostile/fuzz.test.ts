@@ -86,7 +86,7 @@ const mtime = fc.option(fc.oneof(fc.integer({ min: 0, max: NOW + 86_400_000 }), 
 function probeOf(kind: string, pid: number | undefined, starttime: number): ProcessProbe | undefined {
   if (pid === undefined || kind === 'none') return undefined;
   if (kind === 'absent' || kind === 'invisible') return { pid, status: kind };
-  return { pid, status: 'alive', facts: { pid, starttime, state: kind === 'zombie' ? 'Z' : 'S', threads: 1, comm: 'x' } };
+  return { pid, status: 'alive', facts: { pid, starttime, state: kind === 'zombie' ? 'Z' : 'S', ppid: 1, pgrp: pid, threads: 1, comm: 'x' } };
 }
 
 describe('fuzzing payloads through parsePayload and judge', () => {

@@ -38,7 +38,7 @@ export const SHARED: VolumeFacts = { mode: 'shared', basis: 'presence-lock', fil
 export const POLICY: Policy = { nowMs: NOW_MS, graceMs: 30_000, tooOldMs: 30 * 60_000 };
 
 export function alive(pid: number, starttime: number, state = 'S', threads = 1): ProcessProbe {
-  return { pid, status: 'alive', facts: { pid, starttime, state, threads, comm: 'x' } };
+  return { pid, status: 'alive', facts: { pid, starttime, state, ppid: 1, pgrp: pid, threads, comm: 'x' } };
 }
 
 /** A well-formed lock from pid `pid`, written `msAfterBirth` after our namespace was born. */

@@ -36,7 +36,7 @@ const probeFor = (pid: number): fc.Arbitrary<ProcessProbe> =>
     fc.record({ starttime: fc.integer({ min: 0, max: 2_000_000 }), state: fc.constantFrom('S', 'R', 'Z', 'D'), threads: fc.integer({ min: 1, max: 4 }) }).map((f) => ({
       pid,
       status: 'alive' as const,
-      facts: { pid, comm: 'x', ...f },
+      facts: { pid, comm: 'x', ppid: 1, pgrp: pid, ...f },
     })),
   );
 
@@ -86,7 +86,7 @@ describe('the verdict never overrules proof of life', () => {
       fc.property(evidence, model, volume, policy, fc.constantFrom('S', 'R', 'D'), (e, m, v, p, state) => {
         if (!e.payload.ok || e.payload.owner.starttime === undefined) return;
         const { pid, starttime } = e.payload.owner as { pid: number; starttime: number };
-        const living: Evidence = { ...e, process: { pid, status: 'alive', facts: { pid, comm: 'x', starttime, state, threads: 1 } } };
+        const living: Evidence = { ...e, process: { pid, status: 'alive', facts: { pid, comm: 'x', starttime, state, ppid: 1, pgrp: pid, threads: 1 } } };
         expect(judge(living, m, v, p).verdict).not.toBe('stale');
       }),
       RUNS,
