@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import type { Report } from '../../src/report/types.js';
+import { parseReport } from './sweep-report.js';
 import { waitFor } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -132,15 +133,6 @@ export function shAsPid1(script: string, env: NodeJS.ProcessEnv = {}, timeoutMs?
 
 export function assertBuilt(): void {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run "node scripts/build.mjs" first (npm test does)`);
-}
-
-/** The one JSON report a `--json` run prints on stdout. */
-export function parseReport(stdout: string, context?: Partial<Ran>): Report {
-  try {
-    return JSON.parse(stdout) as Report;
-  } catch {
-    throw new Error(`no JSON report on stdout (exit ${context?.code}, signal ${context?.signal}); stdout: ${stdout}\nstderr: ${context?.stderr ?? ''}`);
-  }
 }
 
 /** stderr's JSON log lines. */

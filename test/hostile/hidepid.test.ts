@@ -4,7 +4,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { ENTRY, NODE, parseReport, run } from '../helpers/run.js';
+import { ENTRY, NODE, run } from '../helpers/run.js';
+import { parseReport } from '../helpers/sweep-report.js';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));

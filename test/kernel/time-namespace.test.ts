@@ -5,7 +5,8 @@
 import { expect, it } from 'vitest';
 import { birthOf } from '../../src/model/namespace.js';
 import { uptimeMs } from '../helpers/boot.js';
-import { ENTRY, NODE, parseReport, run } from '../helpers/run.js';
+import { ENTRY, NODE, run } from '../helpers/run.js';
+import { parseReport } from '../helpers/sweep-report.js';
 import { makeTempDir, removeTempDirs } from '../helpers/state.js';
 
 it('birthOf: PID 1\'s start when it is in the past, else the boot', () => {
