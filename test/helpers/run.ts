@@ -1,17 +1,16 @@
-// The one way the tests start processes: the built lockguard (as PID 1 of a fresh PID namespace,
-// the way a container runs it, or as an ordinary child), shell scripts, and long-lived helpers that
-// print "ready". Every spawn is in start() below, so what runs processes is this file's business alone.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// How the tests start processes: the built lockguard (as PID 1 of a fresh PID namespace, the way a
+// container runs it, or as an ordinary child), shell scripts, and long-lived helpers that print
+// "ready". Every process is started by the shared runner, harness/run.ts (execa); this file adds
+// what a test needs around it: PID 1 in a fresh namespace, and a kill when the test ends.
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { childrenOf, NODE, start as startChild, type Ran, type StartOptions } from '../../harness/run.js';
 import type { Report } from '../../src/report/types.js';
 import { parseReport } from './sweep-report.js';
 import { waitFor } from './wait.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The project's Node 24 (the node@24 devDependency), whatever node runs the tests. */
-export const NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
+export { childrenOf, NODE, ROOT, type Ran } from '../../harness/run.js';
 /** The built CLI; LOCKGUARD_TEST_ENTRY points the kernel tests at another build (e.g. a deliberately broken one). */
 export const ENTRY = process.env.LOCKGUARD_TEST_ENTRY || fileURLToPath(new URL('../../dist/entrypoint.js', import.meta.url));
 /** Takes a session lock like OpenClaw: see the script's header. */
@@ -22,22 +21,9 @@ const HOLDER = fileURLToPath(new URL('./stress-holder.mjs', import.meta.url));
 /** `unshare`: PID 1 of a fresh PID namespace with its own /proc; --kill-child takes the namespace down with unshare. */
 const FRESH_PID_NAMESPACE = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
 
-export interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-export interface RunOptions {
+export interface RunOptions extends Pick<StartOptions, 'env' | 'envOnly' | 'timeoutMs'> {
   /** Run as PID 1 of a fresh PID namespace, as a container's first process (default), or as an ordinary child of the test. */
   pid1?: boolean;
-  /** Added to the test's environment; with `envOnly`, the whole environment. */
-  env?: NodeJS.ProcessEnv;
-  envOnly?: boolean;
-  /** SIGKILLed past this many ms (then `signal` says so). */
-  timeoutMs?: number;
 }
 
 export interface Running {
@@ -53,29 +39,13 @@ export interface Running {
 /** Start argv, collecting its output; SIGKILLed at the timeout (default 60 s; 0: none) or, unless told, when the current test ends. */
 export function start(argv: string[], options: RunOptions & { detached?: boolean; untilTestEnds?: boolean } = {}): Running {
   const pid1 = options.pid1 ?? true;
-  const full = pid1 ? [...FRESH_PID_NAMESPACE, ...argv] : argv;
-  const began = performance.now();
-  const child = spawn(full[0]!, full.slice(1), { env: options.envOnly ? options.env : { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const timer = timeoutMs > 0 ? setTimeout(() => child.kill('SIGKILL'), timeoutMs) : undefined;
-  if (options.untilTestEnds ?? true) onTestFinished(() => kill(child));
-  const done = new Promise<Ran>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - began });
-    });
-  });
-  const pid = child.pid!;
+  const child = startChild(pid1 ? [...FRESH_PID_NAMESPACE, ...argv] : argv, options);
+  if (options.untilTestEnds ?? true) onTestFinished(() => child.kill());
   return {
-    pid,
-    done,
-    innerPid: () => (pid1 ? childrenOf(pid)[0] : pid),
-    stdoutMatches: (pattern, timeoutMs = 20_000) => waitFor(() => pattern.exec(stdout) ?? undefined, `stdout to match ${pattern}; stdout: ${stdout}; stderr: ${stderr}`, timeoutMs),
+    pid: child.pid,
+    done: child.done,
+    innerPid: () => (pid1 ? childrenOf(child.pid)[0] : child.pid),
+    stdoutMatches: (pattern, timeoutMs = 20_000) => waitFor(() => pattern.exec(child.stdout()) ?? undefined, `stdout to match ${pattern}; stdout: ${child.stdout()}; stderr: ${child.stderr()}`, timeoutMs),
   };
 }
 
@@ -148,16 +118,6 @@ export function hasStackTrace(stderr: string): boolean {
   return /^\s+at .+[(:]\d+/m.test(stderr) || /"stack":|\\n\s+at |unexpected error/.test(stderr) || /\b(TypeError|ReferenceError|RangeError|SyntaxError)\b/.test(stderr);
 }
 
-export function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
-
 // --- helpers: long-lived processes that print a ready line -------------------------------------
 
 export interface Helper {
@@ -227,8 +187,4 @@ export async function liveProcess(): Promise<Helper & { starttime: number }> {
 export function starttimeOf(pid: number | 'self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-}
-
-function kill(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }

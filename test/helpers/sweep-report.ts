@@ -1,7 +1,7 @@
 // Reading a lockguard --json report, always checked against the report's schema, and looking things up in it.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import type { Ran } from './run.js';
+import type { Ran } from '../../harness/run.js';
 import { REPORT } from '../../src/report/schema.js';
 import type { LockEntry, Report } from '../../src/report/types.js';
 
