@@ -10,8 +10,8 @@ export class Compose {
   private constructor(private readonly program: string, private readonly prefix: string[]) {}
 
   static detect(): Compose {
-    if (run('docker', ['compose', 'version']).status === 0) return new Compose('docker', ['compose']);
-    if (run('sh', ['-c', 'command -v docker-compose']).status === 0) return new Compose('docker-compose', []);
+    if (run('docker', ['compose', 'version']).code === 0) return new Compose('docker', ['compose']);
+    if (run('sh', ['-c', 'command -v docker-compose']).code === 0) return new Compose('docker-compose', []);
     throw new Error('neither "docker compose" nor "docker-compose" is installed; run scripts/docker/install-engine.sh');
   }
 

@@ -1,4 +1,6 @@
 // Small, synchronous wrappers around the docker CLI for the scenarios, plus polling helpers.
+import type { Report } from '../../src/report/types.js';
+import { parseReport } from '../helpers/sweep-report.js';
 import { must, run, sleep } from './sh.js';
 
 export interface LogLine {
@@ -74,25 +76,16 @@ export function stop(id: string, graceSeconds = 20): number {
 /** A file's bytes inside a running container (busybox cat), or undefined when it is absent. */
 export function readFileIn(id: string, path: string): string | undefined {
   const ran = run('docker', ['exec', id, 'cat', path]);
-  return ran.status === 0 ? ran.stdout : undefined;
+  return ran.code === 0 ? ran.stdout : undefined;
 }
 
-/** The JSON object a `lockguard sweep|inspect --json` container printed on stdout. */
+/** The JSON report a `lockguard sweep|inspect --json` container printed on stdout, validated against the report's schema. */
 export function jsonReportOf(id: string): Report {
   const line = logLines(id)
     .filter((entry) => entry.stream === 'stdout' && entry.text.startsWith('{'))
     .at(-1);
   if (!line) throw new Error(`container ${id.slice(0, 12)}: printed no JSON report on stdout`);
-  return JSON.parse(line.text) as Report;
-}
-
-/** The fields of the --json report (docs/design.md, "The report") that the scenarios read. */
-export interface Report {
-  mode: string;
-  namespace: { selfPid: number; pid1: { comm: string; argv: string[]; isSelf: boolean }; phase: string };
-  volumes: { stateDir: string; mode: string; basis: string }[];
-  locks: { path: string; owner: { pid?: number }; verdict: string; reasons: string[]; action: string }[];
-  summary: { locks: number; live: number; stale: number; unknown: number; reclaimed: number; errors: number };
+  return parseReport(line.text);
 }
 
 /** lockguard's JSON log records (stderr) with a given message, e.g. "reclaimed lock". */

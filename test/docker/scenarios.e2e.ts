@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Compose } from './compose.js';
 import { sleep } from './sh.js';
-import { jsonReportOf, kill, lockguardLogs, logLines, readFileIn, start, state, stop, waitExit, waitForLine, type LogLine, type Report } from './docker.js';
+import type { Report } from '../../src/report/types.js';
+import { jsonReportOf, kill, lockguardLogs, logLines, readFileIn, start, state, stop, waitExit, waitForLine, type LogLine } from './docker.js';
 
 const compose = Compose.detect();
 const STATE = '/home/node/.openclaw';
@@ -169,9 +170,9 @@ describe('shared PID namespace', () => {
     const report = jsonReportOf(sidecar);
     const lock = lockOf(report, 'main/main');
 
-    note('shared-pidns', `inspect exit ${exitCode}; pid 1 is ${report.namespace.pid1.argv.slice(0, 2).join(' ')} (self: ${report.namespace.pid1.isSelf}); lock of pid ${lock.owner.pid} (gateway pid ${acquired.pid}): ${lock.verdict} [${lock.reasons.join(', ')}] → ${lock.action}`);
+    note('shared-pidns', `inspect exit ${exitCode}; pid 1 is ${report.namespace.pid1?.argv.slice(0, 2).join(' ')} (self: ${report.namespace.pid1?.isSelf}); lock of pid ${lock.owner.pid} (gateway pid ${acquired.pid}): ${lock.verdict} [${lock.reasons.join(', ')}] → ${lock.action}`);
     expect(exitCode).toBe(0);
-    expect(report.namespace.pid1.isSelf).toBe(false);
+    expect(report.namespace.pid1?.isSelf).toBe(false);
     expect(lock.owner.pid).toBe(acquired.pid);
     expect(lock.verdict).toBe('live');
     expect(lock.reasons).toContain('live-pid');
