@@ -1,9 +1,9 @@
 // PID 1 of one writer namespace: keeps <writers> writers running, starts a replacement for each
 // one the chaos process kills, and exits once the stop file exists and every writer has left.
 // argv: <stateDir> <runDir> <nsIndex> <writers> <sessions> <holdMaxMs> <release>
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { start as startProcess } from '../harness/run.ts';
 
 const [stateDir, runDir, nsIndex, writersArg, sessions, holdMaxMs, release] = process.argv.slice(2);
 const writerScript = new URL('./writer.mjs', import.meta.url).pathname;
@@ -13,9 +13,9 @@ let failures = 0;
 
 function start(slot, generation) {
   const id = `n${nsIndex}w${slot}g${generation}`;
-  const child = spawn(process.execPath, [writerScript, stateDir, runDir, id, sessions, holdMaxMs, release], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const writer = startProcess([process.execPath, writerScript, stateDir, runDir, id, sessions, holdMaxMs, release], { stdout: 'ignore', stderr: 'inherit', timeoutMs: 0 });
   running++;
-  child.on('exit', (code, signal) => {
+  void writer.done.then(({ code, signal }) => {
     running--;
     if (signal !== 'SIGKILL' && code !== 0) {
       failures++;

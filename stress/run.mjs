@@ -11,12 +11,13 @@
 // fresh namespaces (auto, exclusive, shared) and from inside the writers' namespaces (exclusive).
 // Afterwards the oracle (stress/oracle.mjs) reads the journals. Exit 0 only with 0 violations,
 // no lockguard crash and nothing left behind after two final sweeps.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { childrenOf, start } from '../harness/run.ts';
 import { checkJournals } from './oracle.mjs';
 import { AGENTS, sessionsDirOf } from './layout.mjs';
 
@@ -72,25 +73,18 @@ const runDir = join(root, 'run');
 for (const dir of [join(runDir, 'journals'), join(runDir, 'writers'), join(runDir, 'sweeps')]) mkdirSync(dir, { recursive: true });
 for (let agent = 0; agent < AGENTS; agent++) mkdirSync(sessionsDirOf(stateDir, agent), { recursive: true });
 
+// Every sweep's report is checked against the published JSON Schema, as monitoring would read it.
+const REPORT = z.fromJSONSchema(JSON.parse(readFileSync(join(here, '..', 'schema', 'report.v1.json'), 'utf8')));
+
+/** Start argv with the shared runner, no timeout; `done` gives its outcome, also when it could not start. */
 const children = new Set();
-function launch(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+function launch(argv, options = {}) {
+  const child = start(argv, { timeoutMs: 0, ...options });
   children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => (stdout += chunk));
-  child.stderr?.on('data', (chunk) => (stderr += chunk.toString().slice(0, 100_000)));
-  const done = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.on('error', (error) => {
-      children.delete(child);
-      resolve({ code: -1, signal: null, stdout, stderr: String(error) });
-    });
-  });
-  return { child, done };
+  const done = child.done
+    .catch((error) => ({ code: -1, signal: null, stdout: '', stderr: String(error) }))
+    .finally(() => children.delete(child));
+  return { pid: child.pid, done };
 }
 
 function cleanupAndExit(code) {
@@ -105,40 +99,38 @@ process.once('SIGTERM', () => cleanupAndExit(143));
 const hosts = [];
 for (let ns = 0; ns < config.namespaces; ns++) {
   const args = ['--pid', '--fork', '--mount-proc', node, join(here, 'ns-host.mjs'), stateDir, runDir, String(ns), String(config.writersPerNs), String(config.sessions), String(config.holdMaxMs), config.release];
-  const launched = launch('unshare', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const launched = launch(['unshare', ...args], { stdout: 'ignore', stderr: 'inherit' });
   hosts.push(launched);
 }
 /** The ns-host's PID in our namespace: unshare's only child. */
 async function hostPidOf(unsharePid) {
   for (let i = 0; i < 200; i++) {
-    try {
-      const text = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
-      if (text) return Number(text.split(' ')[0]);
-    } catch {}
+    const [host] = childrenOf(unsharePid);
+    if (host !== undefined) return host;
     await sleep(10);
   }
   throw new Error('cannot find the namespace host process');
 }
-const hostPids = await Promise.all(hosts.map((h) => hostPidOf(h.child.pid)));
+const hostPids = await Promise.all(hosts.map((h) => hostPidOf(h.pid)));
 log(`${config.namespaces} writer namespaces × ${config.writersPerNs} writers on ${config.sessions} session locks in ${stateDir}`);
 
 // --- chaos -------------------------------------------------------------------------------------
-const chaos = launch(node, [join(here, 'chaos.mjs'), runDir, String(config.chaosIntervalMs), ...hostPids.map(String)]);
+const chaos = launch([node, join(here, 'chaos.mjs'), runDir, String(config.chaosIntervalMs), ...hostPids.map(String)]);
 
 // --- sweepers ----------------------------------------------------------------------------------
 const SWEEP_PLANS = [
   ['auto-fresh-ns'],
   ['exclusive-fresh-ns', 'auto-fresh-ns', 'exclusive-writer-ns', 'auto-writer-ns', 'shared-fresh-ns'],
 ];
-const tally = { sweeps: 0, byPlan: {}, reclaimed: {}, kept: {}, failed: 0, failedDetails: {}, exitCodes: {}, crashes: 0, crashDetails: [] };
+const tally = { sweeps: 0, byPlan: {}, reclaimed: {}, kept: {}, failed: 0, failedDetails: {}, exitCodes: {}, crashes: 0, crashDetails: [], invalidReports: 0, invalidDetails: [] };
 let stopping = false;
 
 function sweepCommand(plan, turn) {
   const [volume, where] = [plan.split('-')[0], plan.slice(plan.indexOf('-') + 1)];
   const lockguard = [node, entrypoint, 'sweep', '--state-dir', stateDir, '--volume', volume, '--grace', `${config.graceMs}ms`, '--json', '--log-level', 'warn'];
-  if (where === 'fresh-ns') return ['unshare', ['--pid', '--fork', '--mount-proc', ...lockguard]];
+  if (where === 'fresh-ns') return ['unshare', '--pid', '--fork', '--mount-proc', ...lockguard];
   const target = hostPids[turn % hostPids.length];
-  return ['nsenter', ['-t', String(target), '-p', '-m', '--', ...lockguard]];
+  return ['nsenter', '-t', String(target), '-p', '-m', '--', ...lockguard];
 }
 
 function record(plan, outcome) {
@@ -155,6 +147,11 @@ function record(plan, outcome) {
     if (tally.crashDetails.length < 5) tally.crashDetails.push({ plan, code: outcome.code, signal: outcome.signal, stderr: outcome.stderr.slice(0, 2000) });
     return;
   }
+  const checked = REPORT.safeParse(report);
+  if (!checked.success) {
+    tally.invalidReports++;
+    if (tally.invalidDetails.length < 5) tally.invalidDetails.push({ plan, issues: checked.error.issues.slice(0, 5) });
+  }
   for (const lock of report.locks) {
     const what = `${lock.kind}:${lock.reasons.join('+')}`;
     if (lock.action === 'reclaimed') tally.reclaimed[what] = (tally.reclaimed[what] ?? 0) + 1;
@@ -170,8 +167,7 @@ async function sweepLoop(index) {
   const plans = SWEEP_PLANS[index % SWEEP_PLANS.length];
   for (let turn = 0; !stopping; turn++) {
     const plan = plans[turn % plans.length];
-    const [command, args] = sweepCommand(plan, turn);
-    record(plan, await launch(command, args).done);
+    record(plan, await launch(sweepCommand(plan, turn)).done);
   }
 }
 const sweepers = Array.from({ length: config.sweepers }, (_, i) => sweepLoop(i));
@@ -205,8 +201,7 @@ if (!hostOutcomes) throw new Error('writers did not stop within 30 s');
 await sleep(config.graceMs + 200);
 const finals = [];
 for (let i = 0; i < 2; i++) {
-  const [command, args] = sweepCommand('exclusive-fresh-ns', 0);
-  const outcome = await launch(command, args).done;
+  const outcome = await launch(sweepCommand('exclusive-fresh-ns', 0)).done;
   record('final-exclusive', outcome);
   finals.push(outcome.code);
 }
@@ -254,6 +249,8 @@ const summary = {
   failedDetails: tally.failedDetails,
   lockguardCrashes: tally.crashes,
   crashDetails: tally.crashDetails,
+  invalidReports: tally.invalidReports,
+  invalidReportDetails: tally.invalidDetails,
   violations: oracle.violations,
   overlaps: oracle.overlaps,
   lostLocks: oracle.lost,
@@ -268,6 +265,7 @@ const ok =
   summary.violations === 0 &&
   summary.journalAnomalies === 0 &&
   summary.lockguardCrashes === 0 &&
+  summary.invalidReports === 0 &&
   summary.unterminatedHolds === 0 &&
   remaining.locks.length + remaining.guards.length + remaining.leftovers.length === 0;
 if (opts.json) process.stdout.write(JSON.stringify({ ok, ...summary }) + '\n');
@@ -275,13 +273,14 @@ else {
   const lines = [
     `duration ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.writers} writers in ${config.namespaces} PID namespaces, ${config.sessions} session locks`,
     `acquisitions ${summary.acquisitions}; kills ${summary.kills} (holds cut by a kill: ${summary.killedMidHold}; chaos found no holder ${summary.chaosMisses}×); busy retries ${summary.writerBusyRetries}, gave up ${summary.writerGaveUp}`,
-    `sweeps ${summary.sweeps} ${JSON.stringify(summary.sweepsByPlan)}; exit codes ${JSON.stringify(summary.sweepExitCodes)}; crashes ${summary.lockguardCrashes}`,
+    `sweeps ${summary.sweeps} ${JSON.stringify(summary.sweepsByPlan)}; exit codes ${JSON.stringify(summary.sweepExitCodes)}; crashes ${summary.lockguardCrashes}; reports off the schema ${summary.invalidReports}`,
     `reclaims ${reclaimedTotal} by reason ${JSON.stringify(summary.reclaimsByReason)}`,
     `failed entries ${summary.failedEntries} ${JSON.stringify(summary.failedDetails)}`,
     `violations ${summary.violations} (overlaps ${summary.overlaps}, lost locks ${summary.lostLocks}); journal anomalies ${summary.journalAnomalies}; max simultaneous holders per lock ${summary.maxSimultaneousHoldersPerLock}`,
     `after two final sweeps: ${summary.afterFinalSweeps.locks} locks, ${summary.afterFinalSweeps.guards} guards, ${summary.afterFinalSweeps.leftovers} leftovers`,
     ...oracle.details.map((d) => `  violation: ${d}`),
     ...summary.crashDetails.map((d) => `  lockguard crash: ${JSON.stringify(d)}`),
+    ...summary.invalidReportDetails.map((d) => `  report off the schema: ${JSON.stringify(d)}`),
     ok ? 'PASS' : 'FAIL',
   ];
   process.stdout.write(lines.join('\n') + '\n');

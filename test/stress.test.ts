@@ -16,6 +16,8 @@ interface StressSummary {
   reclaimed: number;
   reclaimsByReason: Record<string, number>;
   lockguardCrashes: number;
+  /** Sweeps whose report the published JSON Schema refused. */
+  invalidReports: number;
   violations: number;
   lostLocks: number;
   journalAnomalies: number;
@@ -58,6 +60,7 @@ describe('stress', () => {
     expect(summary.violations).toBe(0);
     expect(summary.journalAnomalies).toBe(0);
     expect(summary.lockguardCrashes).toBe(0);
+    expect(summary.invalidReports).toBe(0);
     expect(summary.maxSimultaneousHoldersPerLock).toBe(1);
     expect(summary.afterFinalSweeps).toEqual({ locks: 0, guards: 0, leftovers: 0, paths: [] });
     expect(summary.ok).toBe(true);
