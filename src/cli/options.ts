@@ -1,10 +1,10 @@
-// Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env.
-// CONFIG (zod/mini) is the Config: its type, its defaults and its checks. The code here only
-// gathers each value from the flag or the variable, and turns the first issue into a UsageError
-// with one line that names the option (or the env variable it came from), the accepted forms,
-// and the value it got.
-// zod/mini costs every start about 5 ms (loading it, building CONFIG, the first parse: cold code,
-// measured A/B on the bundle); full zod would cost more, so this stays on zod/mini.
+// Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env, and the
+// env beats the default. CONFIG (zod/mini) is the Config's type and checks every value, defaults
+// included; OPTION_SPECS says where each value comes from and how the help states its forms. The
+// first issue becomes a UsageError: one line that names the option (or the env variable it came
+// from), the accepted forms, and the value it got.
+// zod/mini costs every start about 4-5 ms (loading it, building CONFIG and the first parse run cold
+// code; measured A/B on the bundle). Hence zod/mini, not full zod, and as few schemas as the checks need.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,8 +16,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const MODES = ['run', 'sweep', 'inspect', 'help', 'version'] as const;
-export type Mode = (typeof MODES)[number];
+export type Mode = 'run' | 'sweep' | 'inspect' | 'help' | 'version';
 
 const ENV_BOOLEAN = '1/true/yes or 0/false/no';
 const FLAG = `a flag; env: ${ENV_BOOLEAN}`;
@@ -33,25 +32,27 @@ interface OptionSpec {
   short?: string;
   /** The accepted forms, as the help and the errors state them. */
   forms: string;
+  /** The value when neither the flag nor the variable gives one, checked like a given one. */
+  default?: string | boolean | (() => string);
 }
 
-// One table drives the flags, the env names, the help text, and which Config field each option sets.
+// One table drives the flags, the env names, the defaults, the help text, and which Config field each option sets.
 const OPTION_SPECS = {
   'state-dir': { field: 'stateDirs', type: 'string', multiple: true, env: 'LOCKGUARD_STATE_DIR', separator: ':', forms: 'a directory path; repeatable; env: colon-separated list' },
   lock: { field: 'lockGlobs', type: 'string', multiple: true, env: 'LOCKGUARD_LOCK', separator: ':', forms: 'a glob relative to the state dir, e.g. "run/*.pid"; repeatable; env: colon-separated list' },
-  volume: { field: 'volume', type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared' },
-  grace: { field: 'graceMs', type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)' },
-  'dry-run': { field: 'dryRun', type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: FLAG },
-  json: { field: 'json', type: 'boolean', env: 'LOCKGUARD_JSON', forms: FLAG },
-  'log-level': { field: 'logLevel', type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent' },
-  'log-format': { field: 'logFormat', type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty' },
+  volume: { field: 'volume', type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared', default: 'auto' },
+  grace: { field: 'graceMs', type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)', default: '30s' },
+  'dry-run': { field: 'dryRun', type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: FLAG, default: false },
+  json: { field: 'json', type: 'boolean', env: 'LOCKGUARD_JSON', forms: FLAG, default: false },
+  'log-level': { field: 'logLevel', type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent', default: 'info' },
+  'log-format': { field: 'logFormat', type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty', default: () => (process.stderr.isTTY ? 'pretty' : 'json') },
   'keep-reclaimed': { field: 'keepReclaimed', type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
-  'signal-target': { field: 'signalTarget', type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child' },
+  'signal-target': { field: 'signalTarget', type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child', default: 'group' },
   'kill-after': { field: 'killAfterMs', type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
   rewrite: { field: 'rewrites', type: 'string', multiple: true, env: 'LOCKGUARD_REWRITE', separator: ',', forms: 'SRC:DST, signals by name or number (TERM:QUIT, 15:3), DST 0 drops SRC; repeatable; env: comma-separated list' },
-  exec: { field: 'exec', type: 'boolean', env: 'LOCKGUARD_EXEC', forms: FLAG },
-  'no-subreaper': { field: 'subreaper', type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: FLAG },
-  strict: { field: 'strict', type: 'boolean', env: 'LOCKGUARD_STRICT', forms: FLAG },
+  exec: { field: 'exec', type: 'boolean', env: 'LOCKGUARD_EXEC', forms: FLAG, default: false },
+  'no-subreaper': { field: 'subreaper', type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: FLAG, default: false },
+  strict: { field: 'strict', type: 'boolean', env: 'LOCKGUARD_STRICT', forms: FLAG, default: false },
   help: { type: 'boolean', short: 'h', forms: 'a flag' },
   version: { type: 'boolean', short: 'V', forms: 'a flag' },
 } as const satisfies Record<string, OptionSpec>;
@@ -75,10 +76,8 @@ const ENV_WORDS: ReadonlyMap<string, boolean> = new Map([
   ...['0', 'false', 'no', 'off', ''].map((word) => [word, false] as const),
 ]);
 /** true from the flag; from the env, a word. */
-const flag = z._default(
-  z.transform((given: boolean | string, ctx) => (typeof given === 'boolean' ? given : (ENV_WORDS.get(given.trim().toLowerCase()) ?? notOfForms(ctx, given, 'flag')))),
-  false,
-);
+const flagOf = (given: boolean | string, ctx: { issues: z.core.$ZodRawIssue[] }) => (typeof given === 'boolean' ? given : (ENV_WORDS.get(given.trim().toLowerCase()) ?? notOfForms(ctx, given, 'flag')));
+const flag = z.transform(flagOf);
 
 const rewriteRule = z.transform((text: string, ctx) => {
   const rule = parseRewriteRule(text);
@@ -101,28 +100,26 @@ const rewrites = z.pipe(
   }),
 );
 
-/** The Config. Fields are checked in this order, so the first bad value is the one reported. */
+/** The Config but its mode and command. Fields are checked in this order, so the first bad value is the one reported. */
 const CONFIG = z.object({
-  mode: z.enum(MODES),
   stateDirs: list,
   lockGlobs: z._default(list, () => []),
-  volume: z._default(z.enum(['auto', 'exclusive', 'shared']), 'auto'),
-  graceMs: z._default(duration, 30_000),
-  logLevel: z._default(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
-  logFormat: z._default(z.enum(['json', 'pretty']), () => (process.stderr.isTTY ? 'pretty' : 'json')),
-  signalTarget: z._default(z.enum(['group', 'child']), 'group'),
+  volume: z.enum(['auto', 'exclusive', 'shared']),
+  graceMs: duration,
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  logFormat: z.enum(['json', 'pretty']),
+  signalTarget: z.enum(['group', 'child']),
   killAfterMs: z.optional(duration),
   rewrites: z._default(rewrites, () => new Map()),
   keepReclaimed: z.optional(nonEmpty),
   dryRun: flag,
   json: flag,
   exec: flag,
-  subreaper: z.pipe(flag, z.transform((noSubreaper) => !noSubreaper)),
+  subreaper: z.transform((noSubreaper: boolean | string, ctx) => !flagOf(noSubreaper, ctx)),
   strict: flag,
-  command: z.array(z.string()),
 });
 
-export type Config = z.output<typeof CONFIG>;
+export type Config = z.output<typeof CONFIG> & { mode: Mode; command: string[] };
 
 /** Where a field's value came from ("--volume" or "LOCKGUARD_VOLUME"), its text, a list's items, and the forms it should have. */
 interface Given {
@@ -133,8 +130,9 @@ interface Given {
 }
 
 /**
- * Each option's value from its flag, else from its variable: the env form of a list is split at its
- * separator (empty items dropped, an empty variable unset), the env form of a flag is a word.
+ * Each option's value from its flag, else from its variable, else its default: the env form of a list
+ * is split at its separator (empty items dropped, an empty variable unset), the env form of a flag is
+ * a word. The state dirs default to OpenClaw's own chain of variables.
  */
 function gather(flags: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): { input: Record<string, unknown>; given: Map<PropertyKey, Given> } {
   const input: Record<string, unknown> = {};
@@ -150,6 +148,8 @@ function gather(flags: Record<string, string | string[] | boolean | undefined>, 
       const items = spec.separator ? text.split(spec.separator).filter((item) => item !== '') : undefined;
       input[spec.field] = items ?? text;
       given.set(spec.field, { from: spec.env, text, ...(items ? { items } : {}), forms: spec.type === 'boolean' ? ENV_BOOLEAN : spec.forms });
+    } else if (spec.default !== undefined) {
+      input[spec.field] = typeof spec.default === 'function' ? spec.default() : spec.default;
     }
   }
   input.stateDirs ??= defaultStateDirs(env);
@@ -160,7 +160,7 @@ function gather(flags: Record<string, string | string[] | boolean | undefined>, 
 function usageErrorOf(issue: z.core.$ZodIssue, given: Map<PropertyKey, Given>): UsageError {
   const [field, index] = issue.path;
   const source = field === undefined ? undefined : given.get(field);
-  // Only a given value can fail: mode, command and the defaults are lockguard's own.
+  // Only a given value can fail: the defaults are lockguard's own.
   if (!source) return new UsageError(`${String(field)}: ${issue.message}`);
   if (issue.code === 'custom') return new UsageError(`${source.from}: ${issue.message}`);
   const text = typeof index === 'number' ? (source.items?.[index] ?? source.text) : source.text;
@@ -212,9 +212,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   }
 
   const { input, given } = gather(flags, env);
-  const parsed = CONFIG.safeParse({ ...input, mode, command });
+  const parsed = CONFIG.safeParse(input);
   if (!parsed.success) throw usageErrorOf(parsed.error.issues[0]!, given);
-  return parsed.data;
+  return { mode, command, ...parsed.data };
 }
 
 /**
