@@ -8,7 +8,7 @@
 // added there and not here, or the reverse, fails the typecheck. The reasons are the verdict's own lists.
 import * as z from 'zod/mini';
 import type { LockKind, Owner } from '../locks/types.js';
-import type { NamespaceModel, Pid1Facts, ProcessFacts, ProcessProbe } from '../model/types.js';
+import type { HostViewFacts, NamespaceModel, Pid1Facts, ProcessFacts, ProcessProbe } from '../model/types.js';
 import { LIVE_REASONS, NOTE_REASONS, STALE_REASONS, UNKNOWN_REASONS, type Reason, type Verdict } from '../verdict/types.js';
 import type { VolumeFacts } from '../volume/types.js';
 
@@ -29,10 +29,20 @@ const PROCESS_PROBE = z.toZod<ProcessProbe>()(
 
 const PID1 = z.toZod<Pid1Facts>()(z.strictObject({ comm: z.string(), argv: z.array(z.string()), starttime: ticks, isSelf: z.boolean(), isPauseOrInit: z.boolean() }));
 
+const HOST_VIEW = z.toZod<HostViewFacts>()(
+  z
+    .discriminatedUnion('on', [
+      z.strictObject({ on: z.literal(true), index: z.optional(z.strictObject({ scans: count, processes: count, unreadable: count })) }),
+      z.strictObject({ on: z.literal(false), off: z.string() }),
+    ])
+    .check(z.describe('Whether lockguard sees every process on the machine (the host view); off says why not')),
+);
+
 const NAMESPACE = z.toZod<NamespaceModel>()(
   z.strictObject({
     pidNs: z.strictObject({ link: z.string(), inode: count, id: z.optional(z.string()) }),
     hostNs: z.boolean(),
+    hostView: HOST_VIEW,
     selfPid: pid,
     parentPid: count,
     selfStarttime: ticks,
@@ -53,6 +63,7 @@ const VOLUME = z.toZod<VolumeFacts & { stateDir: string }>()(
     stateDir: z.string(),
     mode: z.enum(['exclusive', 'shared']).check(z.describe('exclusive: only this container or pod uses the volume; shared: others may hold locks on it')),
     basis: z.enum(['flag', 'presence-lock', 'flock-unsupported']).check(z.describe('flag: the operator said so; presence-lock: the flock probe decided; flock-unsupported: auto fell back to shared')),
+    filesystem: z.strictObject({ type: z.string(), local: z.boolean() }).check(z.describe("The state dir's filesystem by its statfs type (a name, or the magic in hex), and whether it is local")),
   }),
 );
 

@@ -1,6 +1,7 @@
 // lockguard in the peer's containers: `lockguard sweep` as an initContainer would run it, and
 // `lockguard -- openclaw gateway run` as a Dockerfile ENTRYPOINT would, PID 1 either way.
-import { ENTRY, parseReport } from '../helpers/run.js';
+import { ENTRY } from '../helpers/run.js';
+import { parseReport } from '../helpers/sweep-report.js';
 import type { Report } from '../../src/report/types.js';
 import { Container, NODE, openclawEnv, startGateway, type Volume } from './harness.js';
 

@@ -10,8 +10,8 @@ import { createStateDb } from '../openclaw/helpers/state-db.js';
 import { redateFixture } from '../openclaw-peer/fixtures.js';
 import { clockTicksPerSecond } from '../openclaw-peer/harness.js';
 import { fromTheHost, initialTimeNamespace } from '../helpers/host.js';
-import { assertBuilt, childrenOf, ENTRY, LOCK_WRITER, NODE, parseReport, run, runLockguard, runSweep, starttimeOf, startHelper, startLockguard, stopHelpers } from '../helpers/run.js';
-import { entryFor, judgedAs } from '../helpers/sweep-report.js';
+import { assertBuilt, childrenOf, ENTRY, LOCK_WRITER, NODE, run, runLockguard, runSweep, starttimeOf, startHelper, startLockguard, stopHelpers } from '../helpers/run.js';
+import { entryFor, judgedAs, parseReport } from '../helpers/sweep-report.js';
 import { exists, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, type StateDir } from '../helpers/state.js';
 import { waitFor } from '../helpers/wait.js';
 
