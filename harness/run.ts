@@ -5,6 +5,7 @@
 // beside the tests: erasable TypeScript only, and no relative imports.
 import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
 
@@ -33,6 +34,8 @@ export interface RunOptions {
 export interface StartOptions extends RunOptions {
   /** In its own process group, so that process.kill(-pid) reaches everything it started. */
   detached?: boolean;
+  /** Closed by default; 'pipe' gives `stdin` to write to. */
+  stdin?: 'ignore' | 'pipe';
   /** Where its output goes; collected by default. */
   stdout?: 'pipe' | 'ignore' | 'inherit';
   stderr?: 'pipe' | 'ignore' | 'inherit';
@@ -45,6 +48,12 @@ export interface Running {
   /** The output so far. */
   stdout(): string;
   stderr(): string;
+  /** Its stdout, line by line, as they come (iterate it once). */
+  lines(): AsyncIterableIterator<string>;
+  /** Resolves once stdout so far matches (default timeout 20 s). */
+  stdoutMatches(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** With `stdin: 'pipe'`. */
+  stdin: NodeJS.WritableStream | undefined;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -63,14 +72,14 @@ function commonOptions(options: RunOptions) {
   } as const;
 }
 
-/** Start argv with stdin closed, collecting its output. */
+/** Start argv, collecting its output. */
 export function start(argv: string[], options: StartOptions = {}): Running {
   const [file, ...args] = argv;
   const subprocess = execa(file!, args, {
     ...commonOptions(options),
     // A signal sent with kill() is that signal alone, never followed by execa's SIGKILL.
     forceKillAfterDelay: false,
-    stdin: 'ignore',
+    stdin: options.stdin ?? 'ignore',
     stdout: options.stdout ?? 'pipe', stderr: options.stderr ?? 'pipe',
     detached: options.detached ?? false,
   });
@@ -88,6 +97,9 @@ export function start(argv: string[], options: StartOptions = {}): Running {
     done,
     stdout: () => output.stdout,
     stderr: () => output.stderr,
+    lines: () => subprocess.iterable()[Symbol.asyncIterator]() as AsyncIterableIterator<string>,
+    stdoutMatches: (pattern, timeoutMs = 20_000) => waitFor(() => pattern.exec(output.stdout) ?? undefined, `stdout of ${argv.join(' ')} to match ${pattern}; stdout: ${output.stdout}; stderr: ${output.stderr}`, timeoutMs),
+    stdin: subprocess.stdin ?? undefined,
     kill: (signal = 'SIGKILL') => void subprocess.kill(signal),
   };
 }
@@ -103,6 +115,17 @@ export function runSync(argv: string[], options: RunOptions & { input?: string; 
   const result = execaSync(file!, args, { ...commonOptions(options), ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }), ...(options.maxBuffer ? { maxBuffer: options.maxBuffer } : {}) });
   if (result.exitCode === undefined && result.signal === undefined) throw new Error(`${argv.join(' ')}: ${result.shortMessage}`);
   return { code: result.exitCode ?? null, signal: result.signal ?? null, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms: result.durationMs };
+}
+
+/** Poll `probe` every 10 ms until it gives a value; throws, naming `what`, after timeoutMs. */
+export async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
 }
 
 /** The children of pid, from /proc; empty when it is gone. */

@@ -8,7 +8,6 @@ import { onTestFinished } from 'vitest';
 import { childrenOf, NODE, start as startChild, type Ran, type StartOptions } from '../../harness/run.js';
 import type { Report } from '../../src/report/types.js';
 import { parseReport } from './sweep-report.js';
-import { waitFor } from './wait.js';
 
 export { childrenOf, NODE, ROOT, type Ran } from '../../harness/run.js';
 /** The built CLI; LOCKGUARD_TEST_ENTRY points the kernel tests at another build (e.g. a deliberately broken one). */
@@ -45,7 +44,7 @@ export function start(argv: string[], options: RunOptions & { detached?: boolean
     pid: child.pid,
     done: child.done,
     innerPid: () => (pid1 ? childrenOf(child.pid)[0] : child.pid),
-    stdoutMatches: (pattern, timeoutMs = 20_000) => waitFor(() => pattern.exec(child.stdout()) ?? undefined, `stdout to match ${pattern}; stdout: ${child.stdout()}; stderr: ${child.stderr()}`, timeoutMs),
+    stdoutMatches: child.stdoutMatches,
   };
 }
 

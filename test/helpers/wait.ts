@@ -1,17 +1,8 @@
 // Waiting for something the test cannot be told about: poll it.
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../harness/run.js';
 
-/** Poll `probe` every 10 ms until it gives a value; throws, naming `what`, after timeoutMs. */
-export async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+export { waitFor };
 
 export interface PauseMarker {
   step: string;
