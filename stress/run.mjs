@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import { PUBLISHED_REPORT } from '../harness/report-schema.ts';
 import { childrenOf, start } from '../harness/run.ts';
 import { checkJournals } from './oracle.mjs';
 import { AGENTS, sessionsDirOf } from './layout.mjs';
@@ -72,9 +72,6 @@ const stateDir = join(root, 'state');
 const runDir = join(root, 'run');
 for (const dir of [join(runDir, 'journals'), join(runDir, 'writers'), join(runDir, 'sweeps')]) mkdirSync(dir, { recursive: true });
 for (let agent = 0; agent < AGENTS; agent++) mkdirSync(sessionsDirOf(stateDir, agent), { recursive: true });
-
-// Every sweep's report is checked against the published JSON Schema, as monitoring would read it.
-const REPORT = z.fromJSONSchema(JSON.parse(readFileSync(join(here, '..', 'schema', 'report.v1.json'), 'utf8')));
 
 /** Start argv with the shared runner, no timeout; `done` gives its outcome, also when it could not start. */
 const children = new Set();
@@ -147,7 +144,8 @@ function record(plan, outcome) {
     if (tally.crashDetails.length < 5) tally.crashDetails.push({ plan, code: outcome.code, signal: outcome.signal, stderr: outcome.stderr.slice(0, 2000) });
     return;
   }
-  const checked = REPORT.safeParse(report);
+  // Every sweep's report is checked against the published JSON Schema, as monitoring would read it.
+  const checked = PUBLISHED_REPORT.safeParse(report);
   if (!checked.success) {
     tally.invalidReports++;
     if (tally.invalidDetails.length < 5) tally.invalidDetails.push({ plan, issues: checked.error.issues.slice(0, 5) });
