@@ -1,11 +1,9 @@
 // Synthetic OpenClaw state dirs: N session files across 10 agents, every tenth with a
 // lock, the locks cycling through a fixed mix of cases so that each sweep exercises every
 // verdict path. Live locks are created and held open by a separate holder process.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { once } from 'node:events';
+import { start } from '../harness/run.ts';
 
 export const AGENTS = 10;
 export const LOCK_EVERY = 10;
@@ -91,8 +89,8 @@ function findDeadPids(count) {
 
 async function startHolder(node) {
   const script = new URL('./children/holder.mjs', import.meta.url).pathname;
-  const child = spawn(node, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const child = start([node, script], { stdin: 'pipe', stderr: 'inherit', timeoutMs: 0 });
+  const lines = child.lines();
   const [, pid, starttime] = (await lines.next()).value.split(' ');
   return {
     pid: Number(pid),
@@ -105,7 +103,7 @@ async function startHolder(node) {
     },
     async stop() {
       child.stdin.end();
-      if (child.exitCode === null) await once(child, 'exit');
+      await child.done;
     },
   };
 }

@@ -5,14 +5,14 @@
 //   node bench/profile.mjs imports                      time to import each dependency alone
 //
 // Profiles come from `node --cpu-prof`; self time is summed per function and per source.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runSync } from '../harness/run.ts';
 import { createStateDir } from './fixtures.mjs';
-import { timedSyncWithRss } from './lib/exec.mjs';
+import { timedSync, timedSyncWithRss } from './lib/exec.mjs';
 import { median } from './lib/stats.mjs';
 import { nodeBinary } from './lib/tools.mjs';
 
@@ -40,7 +40,7 @@ async function profileSweep(tmp, sessions) {
   const fixture = await createStateDir(tmp, sessions, NODE);
   try {
     // One unprofiled run first so that the page cache is warm, as in the bench.
-    spawnSync(NODE, [ENTRY, 'sweep', '--state-dir', fixture.dir, '--dry-run', '--json']);
+    runSync([NODE, ENTRY, 'sweep', '--state-dir', fixture.dir, '--dry-run', '--json'], { maxBuffer: 1 << 29 });
     const r = profiled(tmp, [ENTRY, 'sweep', '--state-dir', fixture.dir, '--dry-run', '--json'], { freshNamespace: true });
     console.log(`sweep of ${sessions} sessions: summary.durationMs = ${JSON.parse(r.stdout).summary.durationMs}`);
   } finally {
@@ -67,7 +67,7 @@ function startupPhases(state) {
     ['lockguard -- /bin/true (+ spawn, supervise, exit)', [ENTRY, '--state-dir', state, '--', '/bin/true']],
   ];
   const ms = new Map(steps.map(([name]) => [name, []]));
-  for (let i = 0; i < 15; i++) for (const [name, args] of steps) ms.get(name).push(wallOf(args));
+  for (let i = 0; i < 15; i++) for (const [name, args] of steps) ms.get(name).push(timedSync(NODE, args).wallMs);
   console.log('start-up phases, median of 15 interleaved runs:');
   let previous = 0;
   for (const [name, values] of ms) {
@@ -78,18 +78,11 @@ function startupPhases(state) {
   console.log();
 }
 
-function wallOf(args) {
-  const start = process.hrtime.bigint();
-  spawnSync(NODE, args, { stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
 // As in the bench, the sweep runs as PID 1 of a fresh PID namespace (container start).
 function profiled(tmp, args, { freshNamespace = false } = {}) {
   const dir = join(tmp, 'prof');
   const node = [NODE, '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100', ...args];
-  const [cmd, ...rest] = freshNamespace ? ['unshare', '--pid', '--fork', '--mount-proc', ...node] : node;
-  const r = spawnSync(cmd, rest, { encoding: 'utf8', maxBuffer: 1 << 29 });
+  const r = runSync(freshNamespace ? ['unshare', '--pid', '--fork', '--mount-proc', ...node] : node, { maxBuffer: 1 << 29 });
   const file = readdirSync(dir).map((f) => join(dir, f)).find((f) => f.endsWith('.cpuprofile'));
   report(JSON.parse(readFileSync(file, 'utf8')));
   return r;
@@ -174,6 +167,8 @@ function importTimes(tmp) {
     ['(nothing)', ['--input-type=module', '-e', '']],
     ['pino', ['--input-type=module', '-e', "await import('pino')"]],
     ['koffi', ['--input-type=module', '-e', "(await import('node:module')).createRequire(import.meta.url)('koffi')"]],
+    ['zod/mini (bundled into dist/)', ['--input-type=module', '-e', "await import('zod/mini')"]],
+    ['execa (the harnesses only, never in dist/)', ['--input-type=module', '-e', "await import('execa')"]],
     ['dist/entrypoint.js --help', [ENTRY, '--help']],
   ];
   const runs = 7;

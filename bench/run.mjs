@@ -5,12 +5,12 @@
 //
 // --quick is for working on the bench itself: smaller trees and fewer signals/zombies,
 // still 5 measured runs. Its results.json says so.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runSync } from '../harness/run.ts';
 import { prepareLockguard } from './lib/lockguard.mjs';
 import { elapsedSeconds, progress } from './lib/progress.mjs';
 import { formatTable } from './lib/report.mjs';
@@ -66,7 +66,7 @@ function selectWorkloads(only) {
 
 function setUp(config, tmp) {
   const node = nodeBinary(REPO);
-  progress(`node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()} at ${node}`);
+  progress(`node ${versionOf(node)} at ${node}`);
   const tools = ensureTools(['tini', 'dumb-init', 'time', 'unshare', 'perl', 'find', 'ps']);
   for (const [name, t] of Object.entries(tools)) progress(`${name}: ${t.missing ? `MISSING (${t.missing})` : t.version}`);
   const lockguard = prepareLockguard(REPO, node);
@@ -92,7 +92,7 @@ function collectResults(ctx, workloads) {
     durationSeconds: Math.round(elapsedSeconds()),
     config: ctx.config,
     machine: machine(),
-    node: { version: execFileSync(ctx.node, ['--version'], { encoding: 'utf8' }).trim(), path: ctx.node },
+    node: { version: versionOf(ctx.node), path: ctx.node },
     tools: ctx.tools,
     lockguard: { commit: gitDescribe(), bundleSha256: ctx.lockguard.sha256, modes: { sweep: ctx.lockguard.sweep, run: ctx.lockguard.run, exec: ctx.lockguard.exec } },
     workloads,
@@ -111,14 +111,15 @@ function machine() {
   };
 }
 
+function versionOf(node) {
+  return runSync([node, '--version']).stdout.trim();
+}
+
 function gitDescribe() {
-  try {
-    const commit = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--', 'src', 'entrypoint.ts', 'bootstrap.ts', 'scripts/build.mjs'], { encoding: 'utf8' }).trim();
-    return dirty ? `${commit}+uncommitted` : commit;
-  } catch {
-    return 'unknown';
-  }
+  const commit = runSync(['git', '-C', REPO, 'rev-parse', '--short', 'HEAD']);
+  const dirty = runSync(['git', '-C', REPO, 'status', '--porcelain', '--', 'src', 'entrypoint.ts', 'bootstrap.ts', 'scripts/build.mjs']);
+  if (commit.code !== 0 || dirty.code !== 0) return 'unknown';
+  return dirty.stdout.trim() ? `${commit.stdout.trim()}+uncommitted` : commit.stdout.trim();
 }
 
 function header(r) {

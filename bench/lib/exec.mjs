@@ -1,25 +1,25 @@
-// Running measured commands. Wall time is taken around a synchronous spawn, the cheapest
-// and steadiest way Node has; peak RSS comes from GNU time (ru_maxrss from wait4) or,
-// for long-lived supervisors, from VmHWM in /proc sampled until the process is gone, with
-// PSS and USS from smaps_rollup sampled at the same instants.
-import { spawn, spawnSync } from 'node:child_process';
+// Running measured commands, through the shared runner (harness/run.ts). Wall time is taken
+// around a synchronous run, the steadiest way Node has (the runner adds about 0.4 ms to a bare
+// spawnSync, the same for every subject; the spawn-floor rows show it); peak RSS comes from GNU
+// time (ru_maxrss from wait4) or, for long-lived supervisors, from VmHWM in /proc sampled until
+// the process is gone, with PSS and USS from smaps_rollup sampled at the same instants.
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runSync, start } from '../../harness/run.ts';
 
 const MAX_BUFFER = 512 * 1024 * 1024;
 
-/** spawnSync timed with the monotonic clock; throws unless the exit code is expected. */
+/** A synchronous run timed with the monotonic clock; throws unless the exit code is expected. `env` is the whole environment. */
 export function timedSync(cmd, args, { okCodes = [0], input, env, cwd, timeoutMs = 120_000 } = {}) {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { input, env, cwd, maxBuffer: MAX_BUFFER, timeout: timeoutMs, encoding: 'utf8' });
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (!okCodes.includes(r.status)) {
-    throw new Error(`${[cmd, ...args].join(' ').slice(0, 120)} exited ${r.status ?? r.signal}: ${tail(r.stderr)}`);
+  const started = process.hrtime.bigint();
+  const r = runSync([cmd, ...args], { input, cwd, maxBuffer: MAX_BUFFER, timeoutMs, ...(env ? { env, envOnly: true } : {}) });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!okCodes.includes(r.code)) {
+    throw new Error(`${[cmd, ...args].join(' ').slice(0, 120)} exited ${r.code ?? r.signal}: ${tail(r.stderr)}`);
   }
-  return { wallMs, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { wallMs, status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Like timedSync, but under GNU time so that the child's peak RSS (KiB) comes back too. */
@@ -66,7 +66,7 @@ export function rollupKb(pid) {
  * by sampling. `onSample(pid, sample)` may inspect /proc while it runs.
  */
 export async function sampleMemory(cmd, args, { intervalMs = 20, okCodes = [0], onSample } = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = start([cmd, ...args], { stdout: 'ignore', timeoutMs: 0 });
   const exited = exitOf(child);
   const peak = {};
   let done = false;
@@ -84,18 +84,9 @@ export async function sampleMemory(cmd, args, { intervalMs = 20, okCodes = [0], 
   return { ...peak, pid: child.pid };
 }
 
-/** Resolves with { code, stderr } when the child exits; `code` is 128+N for a signal. */
+/** Resolves with { code, stderr } when a process started with the shared runner exits; `code` is 128+N for a signal. */
 export function exitOf(child) {
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + signalNumber(signal), stderr }));
-  });
-}
-
-function signalNumber(name) {
-  return constants.signals[name] ?? 0;
+  return child.done.then(({ code, signal, stderr }) => ({ code: code ?? 128 + (constants.signals[signal] ?? 0), stderr: stderr.slice(-4000) }));
 }
 
 export function tail(text) {

@@ -1,11 +1,12 @@
 // Which lockguard modes work in this checkout. Each mode is probed with a tiny real run;
 // a mode that does not work yet is reported as missing (with the reason) in every row
 // that needs it, and the baselines still run.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PUBLISHED_REPORT } from '../../harness/report-schema.ts';
+import { runSync } from '../../harness/run.ts';
 import { progress } from './progress.mjs';
 import { tail } from './exec.mjs';
 
@@ -44,11 +45,11 @@ function snapshot(repo) {
 function ensureBuilt(repo, node, entry) {
   if (!existsSync(entry)) {
     progress('dist/entrypoint.js is missing; building it');
-    const r = spawnSync(node, [join(repo, 'scripts', 'build.mjs')], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) return { missing: `build failed: ${tail(r.stderr)}` };
+    const r = runSync([node, join(repo, 'scripts', 'build.mjs')], { timeoutMs: 120_000 });
+    if (r.code !== 0) return { missing: `build failed: ${tail(r.stderr)}` };
   }
-  const help = spawnSync(node, [entry, '--help'], { encoding: 'utf8', timeout: 20_000 });
-  return help.status === 0 ? { ok: true } : { missing: `--help exited ${help.status}: ${tail(help.stderr)}` };
+  const help = runSync([node, entry, '--help'], { timeoutMs: 20_000 });
+  return help.code === 0 ? { ok: true } : { missing: `--help exited ${help.code ?? help.signal}: ${tail(help.stderr)}` };
 }
 
 function probeSweep(node, entry, scratch) {
@@ -57,22 +58,23 @@ function probeSweep(node, entry, scratch) {
   mkdirSync(sessions, { recursive: true });
   writeFileSync(join(sessions, 's.jsonl'), '{}\n');
   writeFileSync(join(sessions, 's.jsonl.lock'), JSON.stringify({ pid: 999_999_999, createdAt: new Date().toISOString() }));
-  const r = spawnSync(node, [entry, 'sweep', '--state-dir', state, '--dry-run', '--json'], { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0 && r.status !== 1) return { missing: `sweep exited ${r.status}: ${tail(r.stderr)}` };
+  const r = runSync([node, entry, 'sweep', '--state-dir', state, '--dry-run', '--json'], { timeoutMs: 20_000 });
+  if (r.code !== 0 && r.code !== 1) return { missing: `sweep exited ${r.code ?? r.signal}: ${tail(r.stderr)}` };
+  let report;
   try {
-    const report = JSON.parse(r.stdout);
-    if (typeof report?.summary?.durationMs !== 'number') return { missing: 'sweep --json has no summary.durationMs' };
-    return { ok: true };
+    report = JSON.parse(r.stdout);
   } catch {
     return { missing: `sweep --json printed no JSON: ${tail(r.stdout || r.stderr)}` };
   }
+  const checked = PUBLISHED_REPORT.safeParse(report);
+  return checked.success ? { ok: true } : { missing: `sweep --json report is off schema/report.v1.json: ${tail(JSON.stringify(checked.error.issues.slice(0, 3)))}` };
 }
 
 // Run mode must pass the child's exit code through; that is the contract the bench relies on.
 function probeRun(node, entry, scratch, extra) {
   const state = join(scratch, `run${extra.join('')}`);
   mkdirSync(state, { recursive: true });
-  const r = spawnSync(node, [entry, '--state-dir', state, ...extra, '--', '/bin/sh', '-c', 'exit 3'], { encoding: 'utf8', timeout: 20_000 });
+  const r = runSync([node, entry, '--state-dir', state, ...extra, '--', '/bin/sh', '-c', 'exit 3'], { timeoutMs: 20_000 });
   const mode = extra.length ? `${extra.join(' ')} mode` : 'run mode';
-  return r.status === 3 ? { ok: true } : { missing: `${mode} not working (exit ${r.status ?? r.signal}, expected 3): ${tail(r.stderr)}` };
+  return r.code === 3 ? { ok: true } : { missing: `${mode} not working (exit ${r.code ?? r.signal}, expected 3): ${tail(r.stderr)}` };
 }

@@ -1,9 +1,9 @@
 // Finding the programs the bench compares against. Baselines come from Debian; when one is
 // missing the bench installs it (it runs as root), and if that still fails the baseline is
 // reported as missing with the reason rather than silently left out.
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { runSync } from '../../harness/run.ts';
 import { progress } from './progress.mjs';
 
 // program → the Debian package that ships it
@@ -46,22 +46,28 @@ function aptInstall(packages) {
     return;
   }
   progress(`installing ${packages.join(' ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, encoding: 'utf8' });
+  const apt = (args) => {
+    try {
+      return runSync(['apt-get', ...args], { env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 600_000 });
+    } catch (error) {
+      return { code: null, stderr: error.message };
+    }
+  };
+  const install = () => apt(['install', '-y', '--no-install-recommends', ...packages]);
   let r = install();
-  if (r.status !== 0) {
+  if (r.code !== 0) {
     // A fresh machine has no package lists yet.
-    spawnSync('apt-get', ['update'], { env, encoding: 'utf8' });
+    apt(['update']);
     r = install();
   }
-  if (r.status !== 0) lastAptError = `apt-get install ${packages.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  if (r.code !== 0) lastAptError = `apt-get install ${packages.join(' ')} failed: ${r.stderr.trim().split('\n').pop()}`;
 }
 
 function versionOf(path) {
   for (const flag of ['--version', '-V']) {
-    const r = spawnSync(path, [flag], { encoding: 'utf8', timeout: 5000 });
-    const text = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0];
-    if (r.status === 0 && text) return text;
+    const r = runSync([path, flag], { timeoutMs: 5000 });
+    const text = `${r.stdout}${r.stderr}`.trim().split('\n')[0];
+    if (r.code === 0 && text) return text;
   }
   return 'unknown';
 }

@@ -9,10 +9,10 @@
 //                  namespace): no index, and the locks stay unknown;
 //   ps -e          procps listing every process (reads /proc/<pid>/stat and status of each): what
 //                  reading all of /proc costs a C program.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childrenOf, start } from '../../harness/run.ts';
 import { interleave } from '../lib/interleave.mjs';
 import { tail, timedSync } from '../lib/exec.mjs';
 import { progress } from '../lib/progress.mjs';
@@ -104,21 +104,13 @@ function subjects(ctx, unshare, dir) {
 async function startCrowd(unshare, namespaces) {
   progress(`hostview: starting ${namespaces} PID namespaces of ${PER_NAMESPACE} processes`);
   const script = `for i in $(seq ${PER_NAMESPACE - 1}); do sleep 3600 & done; echo ready; wait`;
-  const children = [];
-  for (let i = 0; i < namespaces; i++) {
-    const child = spawn(unshare, ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push({ child, ready: new Promise((resolve) => child.stdout.once('data', resolve)) });
-  }
-  await Promise.all(children.map((c) => c.ready));
-  const pid1s = [];
-  for (const { child } of children) {
-    const inner = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
-    pid1s.push({ starttime: starttimeOf(inner) });
-  }
+  const children = Array.from({ length: namespaces }, () => start([unshare, '--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', script], { stderr: 'inherit', timeoutMs: 0 }));
+  await Promise.all(children.map((child) => child.stdoutMatches(/^ready$/m)));
+  const pid1s = children.map((child) => ({ starttime: starttimeOf(childrenOf(child.pid)[0]) }));
   return {
     pid1s,
     async stop() {
-      for (const { child } of children) child.kill('SIGKILL');
+      for (const child of children) child.kill('SIGKILL');
       await sleep(200);
     },
   };

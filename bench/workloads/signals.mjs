@@ -1,10 +1,9 @@
 // 4. Signal-forwarding latency: SIGUSR2 sent to the supervisor, timed until the child's
 // handler records it. One signal in flight at a time, so none coalesce. A fresh
 // supervisor per run; runs interleaved across supervisors.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { start } from '../../harness/run.ts';
 import { interleave } from '../lib/interleave.mjs';
 import { exitOf } from '../lib/exec.mjs';
 import { percentile } from '../lib/stats.mjs';
@@ -58,9 +57,9 @@ function subjects(ctx, emptyState) {
 }
 
 async function measure(cmd, args, count) {
-  const supervisor = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const supervisor = start([cmd, ...args], { timeoutMs: 0 });
   const exited = exitOf(supervisor);
-  const lines = createInterface({ input: supervisor.stdout })[Symbol.asyncIterator]();
+  const lines = supervisor.lines();
   try {
     const first = await nextLine(lines, exited);
     if (first !== 'ready') throw new Error(`child said "${first}"`);
@@ -69,7 +68,7 @@ async function measure(cmd, args, count) {
     for (let i = 0; i < count; i++) latencies.push(await roundTrip(supervisor.pid, lines, exited));
     return { latencies };
   } finally {
-    if (supervisor.exitCode === null) supervisor.kill('SIGTERM');
+    supervisor.kill('SIGTERM');
     await exited;
   }
 }

@@ -25,7 +25,7 @@ export async function startupWorkload(ctx) {
       ratioCheck('lockguard without / with its compile cache', uncached, lockguard),
     ],
     notes: [
-      `${config.warmup} warm-up + ${config.runs} measured runs per subject, interleaved; wall = spawnSync round trip`,
+      `${config.warmup} warm-up + ${config.runs} measured runs per subject, interleaved; wall = round trip of a synchronous run through the shared runner (harness/run.ts: execa, about 0.4 ms above a bare spawnSync, as the spawn-floor row shows)`,
       'lockguard runs with its compile cache warm (filled by the probe runs before the workloads, as an image warms it at build time); NODE_DISABLE_COMPILE_CACHE=1 turns it off',
     ],
   };
