@@ -45,9 +45,10 @@ export interface Running {
   pid: number;
   /** Resolves when the process has exited and its output is read; rejects when it could not be started. */
   done: Promise<Ran>;
-  /** The output so far. */
+  /** The output so far: each stream, and both together as they came. */
   stdout(): string;
   stderr(): string;
+  output(): string;
   /** Its stdout, line by line, as they come (iterate it once). */
   lines(): AsyncIterableIterator<string>;
   /** Resolves once stdout so far matches (default timeout 20 s). */
@@ -83,10 +84,14 @@ export function start(argv: string[], options: StartOptions = {}): Running {
     stdout: options.stdout ?? 'pipe', stderr: options.stderr ?? 'pipe',
     detached: options.detached ?? false,
   });
-  const output = { stdout: '', stderr: '' };
+  const output = { stdout: '', stderr: '', both: '' };
   for (const name of ['stdout', 'stderr'] as const) {
     const decoder = new StringDecoder('utf8');
-    subprocess[name]?.on('data', (chunk: Buffer) => (output[name] += decoder.write(chunk)));
+    subprocess[name]?.on('data', (chunk: Buffer) => {
+      const text = decoder.write(chunk);
+      output[name] += text;
+      output.both += text;
+    });
   }
   const done = subprocess.then((result) => {
     if (result.exitCode === undefined && result.signal === undefined) throw new Error(`${argv.join(' ')}: ${result.shortMessage}`);
@@ -97,6 +102,7 @@ export function start(argv: string[], options: StartOptions = {}): Running {
     done,
     stdout: () => output.stdout,
     stderr: () => output.stderr,
+    output: () => output.both,
     lines: () => subprocess.iterable()[Symbol.asyncIterator]() as AsyncIterableIterator<string>,
     stdoutMatches: (pattern, timeoutMs = 20_000) => waitFor(() => pattern.exec(output.stdout) ?? undefined, `stdout of ${argv.join(' ')} to match ${pattern}; stdout: ${output.stdout}; stderr: ${output.stderr}`, timeoutMs),
     stdin: subprocess.stdin ?? undefined,

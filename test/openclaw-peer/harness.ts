@@ -7,13 +7,14 @@
 // lifecycle coordinators in /tmp, which a container does not share). The state volume is a
 // directory outside /tmp that every container sees.
 //
-// Self-contained (node: built-ins only, erasable TypeScript) so that scripts/openclaw-fixtures.mjs
-// can import it under Node's type stripping as well as the vitest scenarios.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Erasable TypeScript that imports only node: built-ins and the shared process runner (harness/run.ts,
+// by its .ts name), so that scripts/openclaw-fixtures.mjs can import it under Node's type stripping
+// as well as the vitest scenarios.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { childrenOf, runSync, start, type Running } from '../../harness/run.ts';
 
 export const PEER_DIR = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
 export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
@@ -28,12 +29,12 @@ export const SCRATCH_PARENT = process.env.LOCKGUARD_OPENCLAW_SCRATCH ?? '/var/tm
 export function ensurePeerInstalled(log: (line: string) => void = () => {}): void {
   if (installedVersion() === OPENCLAW_VERSION) return;
   log(`installing openclaw@${OPENCLAW_VERSION} into ${PEER_DIR} (npm ci --ignore-scripts)`);
-  const npm = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+  const npm = runSync(['npm', 'ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
     cwd: PEER_DIR,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PATH: `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
+    env: { PATH: `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
+    timeoutMs: 0,
   });
-  if (npm.status !== 0) throw new Error(`npm ci in ${PEER_DIR} failed (exit ${npm.status}); run it by hand to see why`);
+  if (npm.code !== 0) throw new Error(`npm ci in ${PEER_DIR} failed (exit ${npm.code ?? npm.signal}): ${npm.stderr.trim().split('\n').slice(-5).join(' | ')}`);
   if (installedVersion() !== OPENCLAW_VERSION) throw new Error(`npm ci in ${PEER_DIR} did not install openclaw@${OPENCLAW_VERSION}`);
 }
 
@@ -89,8 +90,8 @@ export function removeVolume(volume: Volume): void {
 }
 
 function copyTree(from: string, to: string): void {
-  const cp = spawnSync('cp', ['-a', '--', from, to], { encoding: 'utf8' });
-  if (cp.status !== 0) throw new Error(`cp -a ${from} ${to} failed: ${cp.stderr}`);
+  const cp = runSync(['cp', '-a', '--', from, to]);
+  if (cp.code !== 0) throw new Error(`cp -a ${from} ${to} failed: ${cp.stderr}`);
 }
 
 export function openclawEnv(volume: Volume): Record<string, string> {
@@ -117,42 +118,34 @@ export class Container {
   readonly hostname: string;
   readonly startedAt = performance.now();
   readonly exited: Promise<Exit>;
-  /** stdout and stderr together, without colour codes. */
-  output = '';
   exit: Exit | undefined;
-  private readonly unshare: ChildProcess;
+  private readonly unshare: Running;
 
   constructor(hostname: string, argv: string[], env: Record<string, string>) {
     this.hostname = hostname;
-    this.unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--uts', '--net', '--mount', '--', 'sh', '-c', CONTAINER_INIT, hostname, ...argv], {
+    this.unshare = start(['unshare', '--pid', '--fork', '--mount-proc', '--uts', '--net', '--mount', '--', 'sh', '-c', CONTAINER_INIT, hostname, ...argv], {
       env: { ...outsideTestRunner(process.env), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      envOnly: true,
+      timeoutMs: 0,
     });
-    const collect = (chunk: string) => (this.output += chunk.replace(ANSI, ''));
-    this.unshare.stdout!.setEncoding('utf8').on('data', collect);
-    this.unshare.stderr!.setEncoding('utf8').on('data', collect);
-    this.exited = new Promise((resolve, reject) => {
-      this.unshare.on('error', reject);
-      this.unshare.on('close', (code, signal) => {
-        this.exit = { code, signal, afterMs: Math.round(performance.now() - this.startedAt) };
-        resolve(this.exit);
-      });
-    });
+    this.exited = this.unshare.done.then(({ code, signal }) => (this.exit = { code, signal, afterMs: Math.round(performance.now() - this.startedAt) }));
+  }
+
+  /** stdout and stderr together, without colour codes. */
+  get output(): string {
+    return this.unshare.output().replace(ANSI, '');
   }
 
   /** Host pid of the container's PID 1 (unshare's forked child). */
   pid1(): number {
-    const pid = this.unshare.pid;
-    if (pid === undefined) throw new Error('the container never started');
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const children = childrenOf(this.unshare.pid);
     if (children.length !== 1) throw new Error(`container ${this.hostname}: expected one PID 1, found [${children.join(', ')}]`);
     return children[0]!;
   }
 
   /** Host pids of PID 1's children (e.g. the gateway lockguard started). */
   childrenOfPid1(): number[] {
-    const pid1 = this.pid1();
-    return readFileSync(`/proc/${pid1}/task/${pid1}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return childrenOf(this.pid1());
   }
 
   /** Resolves with ms since start when `pattern` appears in the output; rejects if the container exits first. */
@@ -181,7 +174,7 @@ export class Container {
   /** HTTP status of GET / on the container's loopback, or the error; asked from inside its network namespace. */
   httpStatus(port: number): number | string {
     const probe = `fetch('http://127.0.0.1:${port}/',{signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),e=>console.log('error: '+(e.cause?.code??e.message)))`;
-    const ran = spawnSync('nsenter', [`--net=/proc/${this.pid1()}/ns/net`, NODE, '-e', probe], { encoding: 'utf8', timeout: 10_000 });
+    const ran = runSync(['nsenter', `--net=/proc/${this.pid1()}/ns/net`, NODE, '-e', probe], { timeoutMs: 10_000 });
     const answer = ran.stdout.trim();
     return /^\d+$/.test(answer) ? Number(answer) : answer || `no answer (${ran.stderr.trim()})`;
   }
@@ -367,7 +360,7 @@ export function lockFilesOnly(files: LockFile[]): LockFile[] {
 
 /** The clock-tick rate the kernel reports starttimes in (getconf CLK_TCK). */
 export function clockTicksPerSecond(): number {
-  const ran = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const ran = runSync(['getconf', 'CLK_TCK']);
   const value = Number(ran.stdout.trim());
   return Number.isInteger(value) && value > 0 ? value : 100;
 }
