@@ -1,5 +1,5 @@
-// The one way the tests, the bench and the stress run start processes: execa, behind start(),
-// run() and runSync(). lockguard itself never uses execa; this file is no part of src/ or the bundle.
+// The one way the tests, the bench and the stress run start processes: execa, behind start() and
+// runSync(). lockguard itself never uses execa; this file is no part of src/ or the bundle.
 //
 // Node runs this file as it is (type stripping), so that bench/ and stress/ (.mjs) import it
 // beside the tests: erasable TypeScript only, and no relative imports.
@@ -45,9 +45,7 @@ export interface Running {
   pid: number;
   /** Resolves when the process has exited and its output is read; rejects when it could not be started. */
   done: Promise<Ran>;
-  /** The output so far: each stream, and both together as they came. */
-  stdout(): string;
-  stderr(): string;
+  /** stdout and stderr so far, together as they came. */
   output(): string;
   /** Its stdout, line by line, as they come (iterate it once). */
   lines(): AsyncIterableIterator<string>;
@@ -81,7 +79,8 @@ export function start(argv: string[], options: StartOptions = {}): Running {
     // A signal sent with kill() is that signal alone, never followed by execa's SIGKILL.
     forceKillAfterDelay: false,
     stdin: options.stdin ?? 'ignore',
-    stdout: options.stdout ?? 'pipe', stderr: options.stderr ?? 'pipe',
+    stdout: options.stdout ?? 'pipe',
+    stderr: options.stderr ?? 'pipe',
     detached: options.detached ?? false,
   });
   const output = { stdout: '', stderr: '', both: '' };
@@ -93,15 +92,10 @@ export function start(argv: string[], options: StartOptions = {}): Running {
       output.both += text;
     });
   }
-  const done = subprocess.then((result) => {
-    if (result.exitCode === undefined && result.signal === undefined) throw new Error(`${argv.join(' ')}: ${result.shortMessage}`);
-    return { code: result.exitCode ?? null, signal: result.signal ?? null, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms: result.durationMs };
-  });
+  const done = subprocess.then((result) => ranOf(argv, result));
   return {
     pid: subprocess.pid!,
     done,
-    stdout: () => output.stdout,
-    stderr: () => output.stderr,
     output: () => output.both,
     lines: () => subprocess.iterable()[Symbol.asyncIterator]() as AsyncIterableIterator<string>,
     stdoutMatches: (pattern, timeoutMs = 20_000) => waitFor(() => pattern.exec(output.stdout) ?? undefined, `stdout of ${argv.join(' ')} to match ${pattern}; stdout: ${output.stdout}; stderr: ${output.stderr}`, timeoutMs),
@@ -110,15 +104,24 @@ export function start(argv: string[], options: StartOptions = {}): Running {
   };
 }
 
-/** Run argv to completion. */
-export function run(argv: string[], options: RunOptions = {}): Promise<Ran> {
-  return start(argv, options).done;
-}
-
 /** Run argv to completion, blocking; throws when it could not be started. */
 export function runSync(argv: string[], options: RunOptions & { input?: string; maxBuffer?: number } = {}): Ran {
   const [file, ...args] = argv;
   const result = execaSync(file!, args, { ...commonOptions(options), ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }), ...(options.maxBuffer ? { maxBuffer: options.maxBuffer } : {}) });
+  return ranOf(argv, result);
+}
+
+interface Result {
+  exitCode?: number | undefined;
+  signal?: NodeJS.Signals | undefined;
+  stdout?: string | undefined;
+  stderr?: string | undefined;
+  durationMs: number;
+  shortMessage?: string | undefined;
+}
+
+/** What an execa result says, as a Ran; throws when the process could not be started at all. */
+function ranOf(argv: string[], result: Result): Ran {
   if (result.exitCode === undefined && result.signal === undefined) throw new Error(`${argv.join(' ')}: ${result.shortMessage}`);
   return { code: result.exitCode ?? null, signal: result.signal ?? null, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms: result.durationMs };
 }
