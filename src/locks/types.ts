@@ -6,6 +6,8 @@ export type LockKind = OpenClawKind | 'generic' | 'reclaim-guard' | 'reclaim-lef
 
 export interface Owner {
   pid?: number;
+  /** OpenClaw's token for one acquisition: a gateway lock's ownerId, and the owner column of the gateway-owner row it took. */
+  ownerId?: string;
   /** Clock ticks since boot, as in /proc/<pid>/stat field 22. */
   starttime?: number;
   /** The owner process's start as epoch ms, for payloads that record it in ms (compared with tolerance). */

@@ -1,16 +1,35 @@
 // OpenClaw's ownership records → Owner: lock payloads of every OpenClaw kind, and lease rows.
 // Pure and total: wrong types count as missing, as OpenClaw's own readers treat them, and nothing here throws.
 //
-// Units matter for rule zero. A value is used as a start identity only in the unit it is
-// proven to be in: `startTime`/`starttime`/`owner_start_time` are /proc/<pid>/stat ticks
-// (OpenClaw's getProcessStartTime), and a field named "…Ms" is used only when it is a
-// plausible epoch-ms value. Anything else is dropped, which can only make a verdict weaker.
+// Units matter for rule zero. A process start is read by processStartOf (ticks or epoch ms, by
+// magnitude), a wall-clock time only when it is a plausible epoch-ms value or ISO text, and a field
+// named "…Ms" only when it is a plausible epoch-ms value. Anything else is dropped, which can only
+// make a verdict weaker.
 import { compact, epochMs, finite, isRecord, nonNegativeMs, pid, text, ticks } from '../locks/fields.js';
 import type { Owner, ParsedPayload } from '../locks/types.js';
 import type { OpenClawFileKind } from './kinds.js';
 
 /** Epoch ms before 2001-09-09 (1e12) is no wall-clock time OpenClaw writes: such a value is ticks or seconds. */
 const EPOCH_MS_FLOOR = 1e12;
+
+/**
+ * A process's start as OpenClaw records it (getFileLockProcessStartTime, 2026.5 on): a gateway lock's
+ * startTime, an fs-safe lock's starttime, a lease owner's startedAt, owner_start_time. Its unit is the
+ * writer's platform's: /proc/<pid>/stat field 22 in clock ticks since boot on Linux, epoch ms on
+ * Windows, epoch seconds on macOS, µs since boot on FreeBSD, and no record names its platform. So
+ * magnitude decides: an integer below 1e12 is ticks (1e12 ticks is 300 years at 100 Hz), a value from
+ * 1e12 (2001 in epoch ms) up is epoch ms; anything else is dropped.
+ *
+ * A macOS or FreeBSD value read as ticks costs nothing: ticks are only compared for equality with a
+ * process of this kernel (live-pid, the post-exit child, the same owner across records) or judged in
+ * our own namespace (recycled-pid), where every writer is a Linux process.
+ */
+export function processStartOf(value: unknown): Pick<Owner, 'starttime' | 'processStartMs'> {
+  const ms = epochMsOrUndefined(finite(value));
+  if (ms !== undefined) return { processStartMs: ms };
+  const starttime = ticks(value);
+  return starttime !== undefined && starttime < EPOCH_MS_FLOOR ? { starttime } : {};
+}
 /** boot_id is a UUID; any other "identity" (Darwin's kern.boottime) is not comparable with ours. */
 const BOOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,6 +42,8 @@ export function openclawOwnerOf(kind: OpenClawFileKind, json: Record<string, unk
       return storeOwnerOf(json);
     case 'openclaw-gateway':
       return gatewayOwnerOf(json);
+    case 'openclaw-sidecar':
+      return sidecarOwnerOf(json);
     case 'openclaw-exec-approvals':
       return execApprovalsOwnerOf(json);
     case 'openclaw-runtime-deps':
@@ -32,7 +53,7 @@ export function openclawOwnerOf(kind: OpenClawFileKind, json: Record<string, unk
 
 /** <session>.jsonl.lock (legacy): {pid, createdAt (ISO), starttime?, maxHoldMs?}, maybe followed by a whitespace ownership token. */
 function sessionOwnerOf(json: Record<string, unknown>): Owner {
-  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), starttime: ticks(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs) });
+  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), ...processStartOf(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs) });
 }
 
 /** sessions.json.lock (legacy): {pid, startedAt (epoch ms)}. */
@@ -58,14 +79,22 @@ function inodeOf(value: unknown): number | undefined {
   return Number.isSafeInteger(inode) && inode > 0 ? inode : undefined;
 }
 
-/** gateway.state.lock / gateway.<hash>.lock: {pid, createdAt, configPath, startTime?, processNamespace?, …}. */
+/**
+ * gateway.state.lock / gateway.<hash>.lock (2026.8 on): {pid, ownerId, createdAt, configPath, stateDir, port?, role?,
+ * startTime?, …}. ownerId names the acquisition: the gateway-owner row of a serving gateway carries it as its owner.
+ */
 export function gatewayOwnerOf(json: Record<string, unknown>): Owner {
-  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), starttime: ticks(json.startTime), ...processNamespaceOf(json.processNamespace) });
+  return compact({ pid: pid(json.pid), ownerId: text(json.ownerId), createdAt: text(json.createdAt), ...processStartOf(json.startTime), ...processNamespaceOf(json.processNamespace) });
+}
+
+/** An fs-safe sidecar lock (openclaw/plugin-sdk/file-lock, 2026.9): {pid, createdAt, starttime?}; some callers add fields. */
+export function sidecarOwnerOf(json: Record<string, unknown>): Owner {
+  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), ...processStartOf(json.starttime) });
 }
 
 /** exec-approvals.json.lock: {pid, createdAt, starttime}. */
 export function execApprovalsOwnerOf(json: Record<string, unknown>): Owner {
-  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), starttime: ticks(json.starttime) });
+  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), ...processStartOf(json.starttime) });
 }
 
 /** owner.json of .openclaw-runtime-deps.lock {pid, createdAtMs, pidStartTimeMs?, starttime?} or .openclaw-runtime-mirror.lock {pid, startedAt}. */
@@ -92,11 +121,12 @@ export interface LeaseRow {
 }
 
 /**
- * state_leases.payload_json → the process that holds the row. Two shapes carry one:
- * session-write rows {pid, starttime?, maxHoldMs?}, and generic leases {owner: {pid, host, startedAt, processNamespace?}}.
- * A row without either (expiry only) has no process owner: 'no-pid', left to OpenClaw.
+ * state_leases.payload_json → the process that holds the row. Two shapes carry one: process-owned
+ * leases {owner: {pid, host, startedAt}, …} (2026.9: gateway-owner, startup-migrations), and
+ * session-write rows {pid, starttime?, maxHoldMs?}. A row without either (expiry only) has no process
+ * owner: 'no-pid', left to OpenClaw. The row's owner column is its token (ownerId).
  */
-export function leasePayloadOf(row: Pick<LeaseRow, 'payloadJson' | 'createdAt'>): ParsedPayload {
+export function leasePayloadOf(row: Pick<LeaseRow, 'payloadJson' | 'createdAt' | 'owner'>): ParsedPayload {
   const rowCreatedMs = epochMsOrUndefined(row.createdAt ?? undefined);
   if (row.payloadJson === null || row.payloadJson.trim() === '') return withTime({ ok: false, problem: 'empty', owner: {} }, rowCreatedMs);
   let json: unknown;
@@ -106,26 +136,22 @@ export function leasePayloadOf(row: Pick<LeaseRow, 'payloadJson' | 'createdAt'>)
     return withTime({ ok: false, problem: 'unparseable', owner: {} }, rowCreatedMs);
   }
   if (!isRecord(json)) return withTime({ ok: false, problem: 'unparseable', owner: {} }, rowCreatedMs);
-  const owner = leaseOwnerOf(json, rowCreatedMs);
-  const createdAtMs = owner.createdAt === undefined ? undefined : Date.parse(owner.createdAt);
-  return withTime(owner.pid === undefined ? { ok: false, problem: 'no-pid', owner } : { ok: true, owner }, createdAtMs);
+  const owner = { ...leaseOwnerOf(json), ...compact({ ownerId: text(row.owner), createdAt: isoOf(rowCreatedMs) }) };
+  return withTime(owner.pid === undefined ? { ok: false, problem: 'no-pid', owner } : { ok: true, owner }, rowCreatedMs);
 }
 
-/** The row's created_at is when the hold began; a nested owner's startedAt stands in only when the row has none. */
-function leaseOwnerOf(json: Record<string, unknown>, rowCreatedMs: number | undefined): Owner {
+/**
+ * The process a row's payload names. A process owner's startedAt is its start (processStartOf: ticks on
+ * Linux), never when the hold began: that is the row's created_at.
+ */
+function leaseOwnerOf(json: Record<string, unknown>): Owner {
   // An `owner` that is no object (an array, a token string) names no process: the row is read as a session-write row.
   const nested = isRecord(json.owner) ? json.owner : undefined;
   const nestedPid = nested && pid(nested.pid);
   if (nested && nestedPid !== undefined) {
-    return compact({
-      pid: nestedPid,
-      starttime: ticks(nested.starttime),
-      host: text(nested.host),
-      createdAt: isoOf(rowCreatedMs ?? timeOf(nested.startedAt)),
-      ...processNamespaceOf(nested.processNamespace),
-    });
+    return compact({ pid: nestedPid, ...processStartOf(nested.startedAt), host: text(nested.host), ...processNamespaceOf(nested.processNamespace) });
   }
-  return compact({ pid: pid(json.pid), starttime: ticks(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs), createdAt: isoOf(rowCreatedMs) });
+  return compact({ pid: pid(json.pid), ...processStartOf(json.starttime), maxHoldMs: nonNegativeMs(json.maxHoldMs) });
 }
 
 /** An agent_database_leases row: owner_pid, owner_start_time (ticks, or epoch ms in some builds) and opened_at. */
@@ -140,14 +166,7 @@ export interface AgentDatabaseLeaseRow {
 
 export function agentDatabaseLeaseOf(row: AgentDatabaseLeaseRow): ParsedPayload {
   const createdAtMs = epochMsOrUndefined(row.openedAt ?? undefined);
-  const start = row.ownerStartTime ?? undefined;
-  const owner = compact({
-    pid: pid(row.ownerPid),
-    // Ticks since boot stay far below 1e12 (that is 300 years at 100 Hz); epoch ms are above it.
-    starttime: start !== undefined && start < EPOCH_MS_FLOOR ? ticks(start) : undefined,
-    processStartMs: epochMsOrUndefined(start),
-    createdAt: isoOf(createdAtMs),
-  });
+  const owner = compact({ pid: pid(row.ownerPid), ...processStartOf(row.ownerStartTime), createdAt: isoOf(createdAtMs) });
   return withTime(owner.pid === undefined ? { ok: false, problem: 'no-pid', owner } : { ok: true, owner }, createdAtMs);
 }
 

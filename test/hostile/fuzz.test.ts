@@ -16,6 +16,7 @@ const KIND_SET: Record<PayloadKind, true> = {
   'openclaw-session': true,
   'openclaw-store': true,
   'openclaw-gateway': true,
+  'openclaw-sidecar': true,
   'openclaw-exec-approvals': true,
   'openclaw-runtime-deps': true,
   generic: true,

@@ -5,6 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discover, SAFE_POINT, type Candidate, type LockPattern, type WalkProblem } from '../../src/locks/discover.js';
+import { OPENCLAW_PATTERNS } from '../../src/openclaw/kinds.js';
 import { makeTempDir, removeTempDirs } from '../helpers/state.js';
 
 afterEach(removeTempDirs);
@@ -83,5 +84,45 @@ describe('--lock globs', () => {
     const { found, problems } = walk(join(tree([]), 'missing'), '**/*.pid');
     expect(found).toEqual([]);
     expect(problems.map((problem) => problem.error.code)).toEqual(['ENOENT']);
+  });
+});
+
+describe('OpenClaw 2026.9\'s fs-safe sidecar locks (OPENCLAW_PATTERNS)', () => {
+  it('are found where OpenClaw takes them under the state dir, with their guards; their targets and everything else are not', () => {
+    const sidecars = [
+      'openclaw.json.lock',
+      'agents/main/agent/openclaw-agent.sqlite.lock',
+      'agents/ops/agent/settings.json.lock',
+      'agents/main/agent/auth-profiles.json.lock',
+      'state/openclaw.sqlite.lock',
+      'state/openclaw.sqlite.sandbox-5f1e0c2b9a.lock',
+      'locks/oauth-refresh/lock-0123456789abcdef0123456789abcdef.lock',
+      'locks/provider-auth-persistence/lock-ab12.lock',
+      'locks/memory-promotion-ab12.lock',
+      '.memory-host-events-export-0123abcd.lock',
+      'migration/onboarding.lock-target.lock',
+      'credentials/oauth.json.lock',
+      'sandbox/containers.json.lock',
+      'acp/event-ledger.json.lock',
+      'mcp-oauth/github-0123456789abcdef.json.lock',
+      'debug-proxy/certs/root-ca-key.pem.lock',
+    ];
+    const others = [
+      'openclaw.json',
+      'agents/main/agent/openclaw-agent.sqlite',
+      'agents/main/agent/openclaw-agent.sqlite.generation-lock.sqlite',
+      'tmp/openclaw-0/gateway.state.lock.sqlite',
+      'state/openclaw.sqlite',
+      'workspace/.git/config.lock',
+      'workspace/notes.lock',
+      'locks/oauth-refresh/readme.txt',
+      'agents/main/sessions/s1.jsonl',
+    ];
+    const root = tree([...sidecars, ...others], ['openclaw.json.lock.reclaim']);
+    const found = [...discover(root, [...OPENCLAW_PATTERNS], () => {})]
+      .filter((candidate): candidate is Candidate => candidate !== SAFE_POINT)
+      .map(({ path, role, kind }) => `${path.slice(root.length + 1)} ${role} ${kind}`)
+      .sort();
+    expect(found).toEqual([...sidecars.map((path) => `${path} lock openclaw-sidecar`), 'openclaw.json.lock.reclaim guard openclaw-sidecar'].sort());
   });
 });
