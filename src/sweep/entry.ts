@@ -32,7 +32,7 @@ export interface LockContext {
 }
 
 /** What was read from the lock itself; the process it names is looked up here. */
-export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock'> {
+export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock' | 'ownerless'> {
   /** performance.now() once the judged bytes had been read: only a scan of /proc begun later proves their writer absent. */
   readAtMs: number;
   /** The lock's device: a lock on another filesystem mounted below the state dir gets no host view. */
@@ -48,6 +48,7 @@ export function judgeLock(payload: ParsedPayload, facts: LockFacts, context: Loc
     mtimeMs: facts.mtimeMs,
     openForWrite: facts.openForWrite,
     recordLock: facts.recordLock,
+    ...(facts.ownerless ? { ownerless: true } : {}),
     process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
     ownChild: context.onlyOwner !== undefined && ownedBy(payload, context.onlyOwner),
     ...(host === undefined ? {} : { host }),

@@ -20,6 +20,8 @@ export interface Evidence {
   ownChild?: boolean;
   /** The host view's answer for the owner, in every PID namespace; only looked up where the host view applies. */
   host?: HostLookup;
+  /** The record names no owner by design: a reclaim guard OpenClaw left, an empty directory. */
+  ownerless?: boolean;
 }
 
 export interface Policy {
@@ -58,7 +60,7 @@ function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, 
   if (evidence.recordLock === 'unknown') return unknown('probe-failed');
 
   const { payload } = evidence;
-  if (!payload.ok) return judgeMalformed(payload, evidence, policy);
+  if (!payload.ok) return evidence.ownerless ? judgeOwnerless(evidence, model, volume) : judgeMalformed(payload, evidence, policy);
   const { owner } = payload;
   const pid = owner.pid!;
   // The exact process the lock names is running here: whatever else the lock says, it is not provably dead.
@@ -103,6 +105,23 @@ function judgeMalformed(payload: Extract<ParsedPayload, { ok: false }>, evidence
   const age = policy.nowMs - evidence.mtimeMs;
   if (age <= policy.graceMs) return unknown('malformed-in-grace');
   return payload.problem === 'no-pid' && Object.keys(payload.owner).length > 0 ? unknown('no-owner') : stale('malformed');
+}
+
+/**
+ * A record without an owner by design: an OpenClaw reclaim guard (fs-safe's `mkdir <lock>.reclaim`,
+ * empty, held for the milliseconds of a reclaim; a SIGKILL leaves it, and every later acquirer of its
+ * lock then times out). Its age proves nothing, unlike a malformed lock file's: a directory cannot be
+ * probed for a holder, fs-safe never times a guard out, and a stopped or frozen reclaimer (SIGSTOP,
+ * docker pause, the cgroup freezer) holds its guard for as long as it is stopped. Breaking a live guard
+ * reopens the race it closes: two reclaimers, the later one removing the other's new lock. What proves
+ * its maker dead is where and when it made it: before this boot, or before our PID namespace was born,
+ * on an exclusive volume (its maker's namespace is gone). Anything else is kept.
+ */
+function judgeOwnerless(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): Judgement {
+  if (evidence.mtimeMs === undefined) return unknown('probe-failed');
+  if (volume.mode === 'exclusive' && previousBoot(evidence, model)) return stale('previous-boot');
+  if (volume.mode === 'exclusive' && predatesBirth(evidence, model)) return stale('previous-namespace');
+  return unknown(volume.mode === 'shared' ? 'shared-volume' : 'no-owner');
 }
 
 /** The writer ran under another boot of this machine: recorded boot id differs, or the lock predates the boot. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startMs } from '../../src/model/time.js';
-import { judge } from '../../src/verdict/judge.js';
+import { judge, type Evidence } from '../../src/verdict/judge.js';
 import { alive, BORN_MS, BTIME, EXCLUSIVE_FLAG, EXCLUSIVE_PROVEN, evidenceOf, modelOf, NOW_MS, POLICY, SHARED } from './model-fixture.js';
 
 const model = modelOf();
@@ -142,6 +142,40 @@ describe('malformed locks and notes', () => {
     const old = evidenceOf(7, BEFORE);
     const policy = { ...POLICY, nowMs: NOW_MS + 1_800_000 };
     expect(judge(old, model, SHARED, policy)).toEqual({ verdict: 'unknown', reasons: ['shared-volume', 'too-old'] });
+  });
+});
+
+describe('an empty reclaim guard: a record without an owner by design', () => {
+  /** An fs-safe guard (an empty directory) made `msAfterBirth` after our namespace was born, judged `ageMs` later. */
+  const guard = (msAfterBirth: number): Evidence => ({
+    payload: { ok: false, problem: 'empty', owner: {} },
+    mtimeMs: BORN_MS + msAfterBirth,
+    openForWrite: 'free',
+    recordLock: 'none',
+    process: undefined,
+    ownerless: true,
+  });
+
+  it('is previous-namespace when it predates our namespace on an exclusive volume, however young', () => {
+    const justBefore = guard(-2_000);
+    const policy = { ...POLICY, nowMs: BORN_MS + 1_000 }; // 3 s old: well inside the 30 s grace
+    expect(judge(justBefore, model, EXCLUSIVE_PROVEN, policy)).toEqual({ verdict: 'stale', reasons: ['previous-namespace'] });
+    expect(judge(justBefore, model, EXCLUSIVE_FLAG, policy).reasons).toEqual(['previous-namespace']);
+  });
+
+  it('is previous-boot when it predates the boot, on an exclusive volume', () => {
+    expect(judge(guard(BTIME * 1000 - BORN_MS - 60_000), model, EXCLUSIVE_PROVEN, POLICY).reasons).toEqual(['previous-boot']);
+  });
+
+  it('is kept when made after our namespace was born, however old: age proves no reclaimer dead', () => {
+    const policy = { ...POLICY, nowMs: BORN_MS + 10 * 60_000 };
+    expect(judge(guard(AFTER), model, EXCLUSIVE_PROVEN, policy)).toEqual({ verdict: 'unknown', reasons: ['no-owner'] });
+    expect(judge(guard(AFTER), model, EXCLUSIVE_FLAG, policy)).toEqual({ verdict: 'unknown', reasons: ['no-owner'] });
+  });
+
+  it('is kept on a shared volume, even from before the boot', () => {
+    expect(judge(guard(BEFORE), model, SHARED, POLICY)).toEqual({ verdict: 'unknown', reasons: ['shared-volume'] });
+    expect(judge(guard(BTIME * 1000 - BORN_MS - 60_000), model, SHARED, POLICY).verdict).toBe('unknown');
   });
 });
 
