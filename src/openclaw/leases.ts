@@ -57,7 +57,8 @@ function sweepDatabase(path: string, required: Table[], context: LockContext): {
   if (opened.status === 'problem') return { entries: [], problems: [{ path, message: opened.message }] };
   const { db } = opened;
   try {
-    // A DB another process holds open for writing may be another container's: only proofs that hold across namespaces count.
+    // A DB another process holds open for writing may be another container's: only proofs that hold across
+    // namespaces count, and the fate of a row's owner proven through its lock files (correlated evidence).
     const volume: VolumeFacts = opened.openForWrite === 'free' ? context.volume : { ...context.volume, mode: 'shared' };
     const rowContext = { ...context, volume };
     const { dev } = opened;
@@ -150,7 +151,9 @@ function judgeRow(path: string, payload: ParsedPayload, renewedMs: number | unde
     const why = payload.problem === 'no-pid' ? 'no process owner (expiry only); left to OpenClaw' : 'payload_json is not a JSON object; left to OpenClaw';
     return { ...entryOf(path, 'openclaw-lease', payload.owner, { verdict: 'unknown', reasons: ['no-owner'] }, times, context), error: why };
   }
-  const judgement = judgeLock(payload, { mtimeMs: renewedMs, openForWrite: 'free', recordLock: 'none', ...read }, context);
+  // A row whose owner's lock files were judged in this sweep shares their fate (same-owner.ts).
+  const sameOwner = context.owners.fateOf(payload.owner);
+  const judgement = judgeLock(payload, { mtimeMs: renewedMs, openForWrite: 'free', recordLock: 'none', ...read, ...(sameOwner ? { sameOwner } : {}) }, context);
   return entryOf(path, 'openclaw-lease', payload.owner, judgement, times, context);
 }
 

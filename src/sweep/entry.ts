@@ -5,6 +5,7 @@ import type { Owner, ParsedPayload } from '../locks/types.js';
 import type { HostIndex } from '../model/host-index.js';
 import type { ProcessTable } from '../model/namespace.js';
 import type { HostLookup, NamespaceModel } from '../model/types.js';
+import type { OwnerLedger } from '../openclaw/same-owner.js';
 import type { ReclaimOutcome } from '../reclaim/file.js';
 import type { Action, LockEntry } from '../report/types.js';
 import { judge, type Evidence, type Policy } from '../verdict/judge.js';
@@ -29,10 +30,12 @@ export interface LockContext {
   onlyOwner?: { pid: number; starttime: number };
   /** The index of every process on the machine, where the host view applies to this state dir; `dev` is the state dir's device. */
   host?: { index: HostIndex; dev: number };
+  /** What this state dir's lock files proved about the owners OpenClaw names by token: evidence for its rows. */
+  owners: OwnerLedger;
 }
 
-/** What was read from the lock itself; the process it names is looked up here. */
-export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock' | 'ownerless'> {
+/** What was read from the lock itself (and, for a row, what its owner's lock files proved); the process it names is looked up here. */
+export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock' | 'sameOwner' | 'ownerless'> {
   /** performance.now() once the judged bytes had been read: only a scan of /proc begun later proves their writer absent. */
   readAtMs: number;
   /** The lock's device: a lock on another filesystem mounted below the state dir gets no host view. */
@@ -48,6 +51,7 @@ export function judgeLock(payload: ParsedPayload, facts: LockFacts, context: Loc
     mtimeMs: facts.mtimeMs,
     openForWrite: facts.openForWrite,
     recordLock: facts.recordLock,
+    ...(facts.sameOwner ? { sameOwner: facts.sameOwner } : {}),
     ...(facts.ownerless ? { ownerless: true } : {}),
     process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
     ownChild: context.onlyOwner !== undefined && ownedBy(payload, context.onlyOwner),
@@ -56,12 +60,12 @@ export function judgeLock(payload: ParsedPayload, facts: LockFacts, context: Loc
   return judge(evidence, context.model, context.volume, context.policy);
 }
 
-/** The host view's answer for the lock's owner; none where it does not apply, or where the lock itself proves life. */
+/** The host view's answer for the lock's owner; none where it does not apply, or where the lock itself (or its owner's lock file) proves life. */
 function hostLookupOf(payload: ParsedPayload, facts: LockFacts, context: LockContext): HostLookup | undefined {
   const { host } = context;
   const pid = payload.owner.pid;
   if (host === undefined || !payload.ok || pid === undefined) return undefined;
-  if (facts.openForWrite === 'held-open' || facts.recordLock === 'held') return undefined;
+  if (facts.openForWrite === 'held-open' || facts.recordLock === 'held' || facts.sameOwner === 'live') return undefined;
   if (facts.dev !== undefined && facts.dev !== host.dev) return undefined;
   return host.index.lookup({ ...payload.owner, pid }, facts.readAtMs, facts.tentative ?? false);
 }

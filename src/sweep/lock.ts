@@ -72,9 +72,11 @@ type Read = { done: LockEntry | undefined } | { fd: number; snapshot: FileSnapsh
 
 /**
  * Read the lock without following symlinks, and judge it. `done`: nothing further to do (unreadable, gone, or not ours).
- * The caller closes fd. `first`: the first look's snapshot, on the second look.
+ * The caller closes fd. `first`: the first look's snapshot, on the second look. The verdict of a lock naming an
+ * owner token is noted as evidence for the rows naming it.
  */
 function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSnapshot): Read {
+  context.owners.forget(candidate.path);
   if (candidate.entryType !== 'file') return { done: notRegular(candidate, context) };
   const opened = openSnapshot(candidate.path);
   if (!opened.ok) {
@@ -104,6 +106,7 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
     },
     context,
   );
+  if (candidate.role === 'lock') context.owners.note(candidate.path, payload.owner, judgement.verdict);
   const kind = candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind;
   const entry = entryOf(candidate.path, kind, payload.owner, judgement, [snapshot.mtimeMs, payload.createdAtMs], context);
   return { fd, snapshot, entry, judgement };

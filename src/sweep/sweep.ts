@@ -15,6 +15,7 @@ import { inspectPresence, takePresence, type Presence } from '../volume/presence
 import type { VolumeFacts } from '../volume/types.js';
 import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
 import { sweepLeases } from '../openclaw/leases.js';
+import { OwnerLedger } from '../openclaw/same-owner.js';
 import { pausePoint } from '../testing/pause.js';
 import type { LockContext } from './entry.js';
 import { handleCandidate, reclaimSettled, type SetAside } from './lock.js';
@@ -128,6 +129,7 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     keepReclaimedDir: config.keepReclaimed,
     ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
     ...(run.model.hostView.on && volume.filesystem.local ? { host: { index: run.hostIndex, dev: statSync(stateDir).dev } } : {}),
+    owners: new OwnerLedger(),
   };
   const record = (entry: LockEntry | undefined) => {
     if (!entry) return;

@@ -20,6 +20,11 @@ export interface Evidence {
   ownChild?: boolean;
   /** The host view's answer for the owner, in every PID namespace; only looked up where the host view applies. */
   host?: HostLookup;
+  /**
+   * Correlated evidence: the verdict of the lock files that name the same owner (one OpenClaw gateway
+   * acquisition: its token, pid and start), judged earlier in this sweep. Given for the gateway-owner row.
+   */
+  sameOwner?: 'live' | 'stale';
   /** The record names no owner by design: a reclaim guard OpenClaw left, an empty directory. */
   ownerless?: boolean;
 }
@@ -56,6 +61,7 @@ export function judge(evidence: Evidence, model: NamespaceModel, volume: VolumeF
 function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
   if (evidence.openForWrite === 'held-open') return live('held-open');
   if (evidence.recordLock === 'held') return live('held-lock');
+  if (evidence.sameOwner === 'live') return live('owner-lock-live');
   // A coordinator we could not probe may be held: without that answer there is no proof of death.
   if (evidence.recordLock === 'unknown') return unknown('probe-failed');
 
@@ -68,14 +74,23 @@ function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, 
   const host = hostViewApplies(model, volume) ? evidence.host : undefined;
   if (host === 'match') return live('live-elsewhere');
 
-  const byNamespace = judgeByNamespace(pid, evidence, model, volume);
-  if (byNamespace.verdict !== 'unknown' || host === undefined || !writtenThisBoot(evidence, model)) return byNamespace;
-  // From the host, for a lock of this boot: no process on the machine can have written it (docs/design.md, "The host view").
-  if (host === 'absent') return stale('no-such-process');
-  return unknown(host === 'pid-exists' ? 'pid-in-use' : 'probe-failed');
+  const own = judgeByNamespace(pid, evidence, model, volume);
+  if (own.verdict !== 'unknown') return own;
+
+  // What the writer's boot, namespace and volume left unknown, two more proofs may settle, the record's own
+  // first. From the host, for a record of this boot: no process on the machine can have written it
+  // (docs/design.md, "The host view").
+  const fromHost = writtenThisBoot(evidence, model) ? host : undefined;
+  if (fromHost === 'absent') return stale('no-such-process');
+  // Correlated evidence: a lock file of the same acquisition proved its owner dead, whoever holds this
+  // record's DB open. It stands where the host view cannot tell (a process with the pid, or one unread):
+  // that lock file named the same owner, with a start where this record may have none.
+  if (evidence.sameOwner === 'stale') return stale('owner-lock-stale');
+  if (fromHost === undefined) return own;
+  return unknown(fromHost === 'pid-exists' ? 'pid-in-use' : 'probe-failed');
 }
 
-/** What the writer's namespace, the boot and the volume prove, as seen from our own namespace. */
+/** What the writer's boot, its namespace and the volume prove, as seen from our own namespace. */
 function judgeByNamespace(pid: number, evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): Judgement {
   const bootProof = previousBoot(evidence, model);
   if (bootProof) return volume.mode === 'exclusive' ? stale('previous-boot') : unknown('shared-volume');

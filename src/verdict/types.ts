@@ -2,8 +2,8 @@
 
 export type Verdict = 'live' | 'stale' | 'unknown';
 
-export const LIVE_REASONS = ['held-open', 'held-lock', 'live-pid', 'live-elsewhere'] as const;
-export const STALE_REASONS = ['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed', 'no-such-process'] as const;
+export const LIVE_REASONS = ['held-open', 'held-lock', 'live-pid', 'live-elsewhere', 'owner-lock-live'] as const;
+export const STALE_REASONS = ['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed', 'no-such-process', 'owner-lock-stale'] as const;
 /** Why a lock could not be judged; it is kept. */
 export const UNKNOWN_REASONS = [
   'malformed-in-grace',

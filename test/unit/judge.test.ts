@@ -179,6 +179,30 @@ describe('an empty reclaim guard: a record without an owner by design', () => {
   });
 });
 
+describe('correlated evidence: a record shares the fate of the lock files naming the same owner', () => {
+  it('a row whose owner\'s lock file is live is live, whatever else proves', () => {
+    const row = { ...evidenceOf(1, BEFORE), sameOwner: 'live' as const };
+    expect(judge(row, model, EXCLUSIVE_PROVEN, POLICY)).toEqual({ verdict: 'live', reasons: ['owner-lock-live'] });
+    expect(judge({ ...row, payload: { ...row.payload, owner: { ...row.payload.owner, bootId: 'boot-old' } } }, model, EXCLUSIVE_FLAG, POLICY).reasons).toEqual(['owner-lock-live']);
+  });
+
+  it('a row whose owner\'s lock file was proven stale is stale, on a shared volume too (a DB held open by anyone)', () => {
+    const row = { ...evidenceOf(1, AFTER, { starttime: 500 }), sameOwner: 'stale' as const };
+    expect(judge(row, model, SHARED, POLICY)).toEqual({ verdict: 'stale', reasons: ['owner-lock-stale'] });
+    expect(judge(row, model, EXCLUSIVE_PROVEN, POLICY)).toEqual({ verdict: 'stale', reasons: ['owner-lock-stale'] });
+  });
+
+  it('a row that proves its owner dead by itself says so', () => {
+    expect(judge({ ...evidenceOf(1, BEFORE), sameOwner: 'stale' }, model, EXCLUSIVE_PROVEN, POLICY).reasons).toEqual(['previous-namespace']);
+    expect(judge({ ...evidenceOf(9, AFTER, { starttime: 500 }), ownChild: true, sameOwner: 'stale' }, model, SHARED, POLICY).reasons).toEqual(['dead-pid']);
+  });
+
+  it('the exact owner running here still wins: live-pid', () => {
+    const row = { ...evidenceOf(7, AFTER, { starttime: 123, process: alive(7, 123) }), sameOwner: 'stale' as const };
+    expect(judge(row, model, SHARED, POLICY).reasons).toEqual(['live-pid']);
+  });
+});
+
 it('startMs converts ticks since boot through the boot instant and the tick rate', () => {
   expect(startMs(250, { bootMs: 10_000, clockTicks: 100 })).toBe(12_500);
 });
