@@ -51,3 +51,16 @@ export function recordLockOf(kind: LockKind, lockPath: string): CoordinatorState
   const lock = infix > 0 ? lockPath.slice(0, infix) : lockPath;
   return probeCoordinator(`${lock}.sqlite`);
 }
+
+/**
+ * Can a stale-looking lock of this kind be a live owner's in the middle of its release? That is what the
+ * settle waits out (docs/design.md, "The settle"). OpenClaw releases a lock file by closing its fd and then
+ * removing it by path, so between the two a live owner's lock looks dead; reclaimed then, the owner's late
+ * remove can take the next holder's new lock. Not so for a gateway lock whose coordinator is there and
+ * free: every creator holds `<lock>.sqlite` from before its O_EXCL create to the start of its release, so a
+ * free coordinator means a dead owner or one already giving the lock up, and whoever takes the lock next
+ * holds the coordinator, which keeps every other creator out even if that late remove takes its file.
+ */
+export function releaseMayBeInFlight(kind: LockKind, coordinator: CoordinatorState): boolean {
+  return kind !== 'openclaw-gateway' || coordinator !== 'free';
+}

@@ -5,8 +5,8 @@ import { closeSync, lstatSync } from 'node:fs';
 import type { Candidate } from '../locks/discover.js';
 import { parsePayload } from '../locks/payload.js';
 import { openForWriteOf, openSnapshot, stillSame, type FileSnapshot } from '../locks/read.js';
-import type { ParsedPayload } from '../locks/types.js';
-import { recordLockOf } from '../openclaw/coordinator.js';
+import type { LockKind, ParsedPayload } from '../locks/types.js';
+import { recordLockOf, releaseMayBeInFlight, type CoordinatorState } from '../openclaw/coordinator.js';
 import { guardPathOf } from '../reclaim/guard.js';
 import { originalOf, reclaimFile, removeLeftover, restoreLeftover } from '../reclaim/file.js';
 import type { Action, LockEntry } from '../report/types.js';
@@ -34,7 +34,7 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
   try {
     if (candidate.role === 'leftover') return { entry: context.changes ? { ...entry, ...repairLeftover(snapshot, judgement, context) } : entry };
     if (judgement.verdict !== 'stale') return { entry };
-    if (awaitsSecondLook(context)) return { setAside: { candidate, snapshot } };
+    if (awaitsSecondLook(candidate.kind, judgement, read.coordinator, context)) return { setAside: { candidate, snapshot } };
     return { entry: context.changes ? { ...entry, ...reclaim(snapshot, context) } : entry };
   } finally {
     // Kept open until the reclaim is done: while our fd is open the judged inode cannot be freed, so a new
@@ -44,13 +44,18 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
 }
 
 /**
- * Whether the first look sets a stale lock aside for a second look. In a sweep, every one it would
- * reclaim (see the settle in sweep.ts). In inspect and dry runs, every one where the host view applies:
- * the first look may have answered from a scan of /proc older than the lock's read, which proves no
- * absence, and so a writer started since may be missing from it.
+ * Whether the first look sets a stale lock aside for a second look, which reads and judges it again and
+ * reclaims it only if it is still stale and unchanged. Two things call for one, and a lock may need both:
+ * - the settle, in a sweep that reclaims: a live owner's release may be in flight (releaseMayBeInFlight),
+ *   which the second look waits out (SETTLE_MS in sweep.ts);
+ * - the host view's fresh scan, in inspect and dry runs too: stale by no-such-process, the first look may
+ *   have answered from a scan of /proc begun before the lock was read, which proves no absence (a writer
+ *   started since may be missing from it); the second look judges it on a scan begun after the read.
  */
-function awaitsSecondLook(context: LockContext): boolean {
-  return context.reclaim === 'settle' && (context.changes || context.host !== undefined);
+function awaitsSecondLook(kind: LockKind, judgement: Judgement, coordinator: CoordinatorState, context: LockContext): boolean {
+  if (context.reclaim !== 'settle') return false;
+  if (context.changes && releaseMayBeInFlight(kind, coordinator)) return true;
+  return judgement.reasons.includes('no-such-process');
 }
 
 /** The second look at a lock set aside: reclaimed only if still stale and byte for byte what the first look judged. */
@@ -68,7 +73,7 @@ export function reclaimSettled({ candidate, snapshot: first }: SetAside, context
   }
 }
 
-type Read = { done: LockEntry | undefined } | { fd: number; snapshot: FileSnapshot; entry: LockEntry; judgement: Judgement };
+type Read = { done: LockEntry | undefined } | { fd: number; snapshot: FileSnapshot; entry: LockEntry; judgement: Judgement; coordinator: CoordinatorState };
 
 /**
  * Read the lock without following symlinks, and judge it. `done`: nothing further to do (unreadable, gone, or not ours).
@@ -92,16 +97,17 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
     closeSync(fd);
     return { done: undefined };
   }
+  const coordinator = recordLockOf(candidate.kind, snapshot.path);
   const judgement = judgeLock(
     payload,
     {
       mtimeMs: snapshot.mtimeMs,
       openForWrite: openForWriteOf(fd),
-      recordLock: recordLockOf(candidate.kind, snapshot.path),
+      recordLock: coordinator,
       // Bytes the first look read too have been there since its read.
       readAtMs: first && sameSnapshot(first, snapshot) ? first.readAtMs : snapshot.readAtMs,
       dev: snapshot.dev,
-      // A lock's first look in a sweep or an inspect: a stale verdict waits for a second (awaitsSecondLook).
+      // A lock's first look in a sweep or an inspect: a stale verdict by the host view waits for a second (awaitsSecondLook).
       tentative: first === undefined && candidate.role === 'lock' && context.reclaim === 'settle',
     },
     context,
@@ -109,7 +115,7 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
   if (candidate.role === 'lock') context.owners.note(candidate.path, payload.owner, judgement.verdict);
   const kind = candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind;
   const entry = entryOf(candidate.path, kind, payload.owner, judgement, [snapshot.mtimeMs, payload.createdAtMs], context);
-  return { fd, snapshot, entry, judgement };
+  return { fd, snapshot, entry, judgement, coordinator };
 }
 
 function sameSnapshot(a: FileSnapshot, b: FileSnapshot): boolean {

@@ -124,7 +124,8 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     policy: policyOf(config),
     changes: run.changes,
     // Only the post-exit sweep knows its owner died: lockguard reaped that child itself. Every other
-    // stale lock's owner may live out of sight (another namespace, or a volume declared exclusive that isn't).
+    // stale lock's owner may live out of sight (another namespace, or a volume declared exclusive that
+    // isn't), and settles unless its kind rules out a release in flight (lock.ts).
     reclaim: options.onlyOwner ? 'now' : 'settle',
     keepReclaimedDir: config.keepReclaimed,
     ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
@@ -171,8 +172,9 @@ function reportProblem(run: SweepRun, problem: { path: string; message: string }
 /**
  * OpenClaw releases a lock by closing its fd, then removing the file. Between the two, a live
  * owner's lock is not held open; reclaimed then, the owner's late remove would delete the next
- * holder's new lock. So a stale lock is reclaimed only if it is still there, unchanged and not
- * held open after SETTLE_MS: a releasing owner has removed it by then. Short enough for a restart.
+ * holder's new lock. So a stale lock whose release may be in flight (releaseMayBeInFlight in
+ * openclaw/coordinator.ts) is reclaimed only if it is still there, unchanged and not held open
+ * after SETTLE_MS: a releasing owner has removed it by then. Short enough for a restart.
  */
 const SETTLE_MS = 500;
 /** Locks set aside at most at once, so that a volume of stale locks costs bounded memory (one wait per batch). */
