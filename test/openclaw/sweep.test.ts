@@ -1,5 +1,8 @@
-// The issue's tests 1–6: real SQLite files (WAL, the issue's schema), real PID namespaces, the
-// built lockguard as PID 1. A "previous container" is a PID namespace that existed and is gone.
+// OpenClaw's SQLite lease rows and gateway locks, in the shapes openclaw@2026.9.6 writes (a lease
+// owner's startedAt and a gateway lock's startTime in clock ticks, no namespace recorded; see
+// docs/openclaw-2026.9.md): real SQLite files in WAL mode, real PID namespaces, the built lockguard
+// as PID 1. A "previous container" is a PID namespace that existed and is gone.
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -10,12 +13,13 @@ import { assertBuilt, hasStackTrace, must, runSweep, shAsPid1 } from '../helpers
 import { parseReport } from '../helpers/sweep-report.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { makeTempDir, removeTempDirs, setTimes } from '../helpers/state.js';
-import { deadNamespaceInode, HOLDER, startHolder, type Holder } from './helpers/processes.js';
+import { HOLDER, startHolder, type Holder } from './helpers/processes.js';
 import { createStateDb, leaseKeys, STATE_LEASES_SQL } from './helpers/state-db.js';
 
 const INSERT = fileURLToPath(new URL('./helpers/insert-lease.mjs', import.meta.url));
-const BOOT_ID = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
 const MINUTE = 60_000;
+/** fs-safe's ownership token after a lock's JSON: 8 tabs, then 128 tabs or spaces. */
+const TOKEN_LINE = `${'\t'.repeat(8)}${' \t'.repeat(64)}`;
 const holders: Holder[] = [];
 
 beforeAll(() => assertBuilt());
@@ -31,25 +35,20 @@ function stateDir(): { dir: string; db: string } {
   return { dir, db: join(dir, 'state', 'openclaw.sqlite') };
 }
 
-/** Rows a previous container left: pid 1 (generic owner, nested-boot namespace shape) and pid 7 (session-write shape). */
-function previousContainerRows(deadInode: number) {
+/** Rows a previous container's 2026.9 left: its gateway (pid 1) and its startup migrations (pid 7), each owner's start in ticks. */
+function previousContainerRows() {
   const createdAt = ago(PREDATES_NAMESPACE_MS);
   return [
     {
       scope: 'gateway-owner',
       key: 'global',
-      payload: { owner: { pid: 1, host: '3f9c2d1b7a6e', startedAt: createdAt, processNamespace: { host: '3f9c2d1b7a6e', boot: { platform: 'linux', identity: BOOT_ID }, pidNamespace: deadInode } } },
+      owner: randomUUID(),
+      payload: { owner: { pid: 1, host: '3f9c2d1b7a6e', startedAt: 2573 }, port: 18789, mode: 'foreground', supervisor: null },
       createdAt,
-      heartbeatAt: createdAt + 1000,
-      expiresAt: Date.now() + 10 * MINUTE,
+      heartbeatAt: createdAt,
+      expiresAt: createdAt + 5 * MINUTE,
     },
-    { scope: 'session-write', key: 'agent:main:main', payload: { pid: 7, starttime: 4242, maxHoldMs: 600_000 }, createdAt },
-    {
-      scope: 'startup-migrations',
-      key: 'global',
-      payload: { owner: { pid: 7, host: '3f9c2d1b7a6e', startedAt: createdAt, processNamespace: { host: '3f9c2d1b7a6e', platform: 'linux', identity: BOOT_ID, pidNsInode: deadInode } } },
-      createdAt,
-    },
+    { scope: 'startup-migrations', key: 'global', payload: { version: '2026.9.6', owner: { pid: 7, host: '3f9c2d1b7a6e', startedAt: 2610 } }, createdAt, expiresAt: createdAt + 10 * MINUTE },
   ];
 }
 
@@ -59,113 +58,94 @@ const byPath = (report: Report, fragment: string): LockEntry => {
   return entry;
 };
 
+/** A gateway lock as 2026.9 writes it (fs-safe's pretty JSON and ownership token), taken `PREDATES_NAMESPACE_MS` ago. */
+function gatewayLock(dir: string, ownerId = randomUUID()): { lock: string; coordinator: string; ownerId: string } {
+  const lockDir = join(dir, 'tmp', 'openclaw-0');
+  mkdirSync(lockDir, { recursive: true });
+  const lock = join(lockDir, 'gateway.5d41402a.lock');
+  const lockedAt = ago(PREDATES_NAMESPACE_MS);
+  const payload = { pid: 1, ownerId, cronOwnerProjection: 'dynamic-default-v1', createdAt: new Date(lockedAt).toISOString(), configPath: join(dir, 'openclaw.json'), stateDir: dir, port: 18789, startTime: 1843 };
+  writeFileSync(lock, `${JSON.stringify(payload, null, 2)}\n${TOKEN_LINE}\n`);
+  setTimes(lock, lockedAt);
+  return { lock, coordinator: `${lock}.sqlite`, ownerId };
+}
+
 describe('1. lease rows of a dead namespace', () => {
-  it('reclaims rows owned by pid 1 and pid 7 of a previous container, in both payload shapes', async () => {
+  it('reclaims the rows of pid 1 and pid 7 of a previous container, and leaves an expiry-only row to OpenClaw', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, [...previousContainerRows(await deadNamespaceInode()), { scope: 'qmd', key: 'agent:main', payload: { reason: 'maintenance' }, createdAt: Date.now(), expiresAt: Date.now() + MINUTE }]);
+    createStateDb(db, [...previousContainerRows(), { scope: 'qmd', key: 'agent:main', payload: { reason: 'maintenance' }, createdAt: Date.now(), expiresAt: Date.now() + MINUTE }]);
     const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
-    expect(byPath(report, '#state_leases/gateway-owner/global')).toMatchObject({ kind: 'openclaw-lease', verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 1, host: '3f9c2d1b7a6e' } });
-    expect(byPath(report, '#state_leases/session-write/agent:main:main')).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 7 } });
-    expect(byPath(report, '#state_leases/startup-migrations/global')).toMatchObject({ verdict: 'stale', action: 'reclaimed' });
+    expect(byPath(report, '#state_leases/gateway-owner/global')).toMatchObject({ kind: 'openclaw-lease', verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 1, host: '3f9c2d1b7a6e', starttime: 2573 } });
+    expect(byPath(report, '#state_leases/startup-migrations/global')).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 7 } });
     // An expiry-only row has no process owner: left to OpenClaw.
     expect(byPath(report, '#state_leases/qmd/agent:main')).toMatchObject({ verdict: 'unknown', reasons: ['no-owner'], action: 'kept' });
     expect(leaseKeys(db)).toEqual(['qmd/agent:main']);
     expect(byPath(report, 'gateway-owner').path).toBe(`sqlite:${db}#state_leases/gateway-owner/global`);
   });
 
-  it('keeps a row whose owner is alive in our namespace with a matching start identity, and reclaims a recycled one', async () => {
+  it('keeps a row whose owner is alive in our namespace with its start ticks, and reclaims a recycled one', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, previousContainerRows(await deadNamespaceInode()));
+    createStateDb(db, previousContainerRows());
     const { code, stdout, stderr } = await shAsPid1(
       `sleep 300 & S=$!
        ST=$(cut -d' ' -f22 /proc/$S/stat)
-       $NODE ${INSERT} "$DB" session-write live '{"pid":'$S',"starttime":'$ST'}'
-       $NODE ${INSERT} "$DB" session-write recycled '{"pid":'$S',"starttime":'$((ST - 1))'}'
+       $NODE ${INSERT} "$DB" startup-migrations live '{"version":"2026.9.6","owner":{"pid":'$S',"host":"me","startedAt":'$ST'}}'
+       $NODE ${INSERT} "$DB" startup-migrations recycled '{"version":"2026.9.6","owner":{"pid":'$S',"host":"me","startedAt":'$((ST - 1))'}}'
        $LOCKGUARD sweep --json --volume exclusive --state-dir "$STATE"`,
       { DB: db, STATE: dir },
     );
     expect(code, stderr).toBe(0);
     const report = parseReport(stdout);
-    expect(byPath(report, 'session-write/live')).toMatchObject({ verdict: 'live', reasons: ['live-pid'], action: 'kept' });
-    expect(byPath(report, 'session-write/recycled')).toMatchObject({ verdict: 'stale', reasons: ['recycled-pid'], action: 'reclaimed' });
-    expect(leaseKeys(db)).toEqual(['session-write/live']);
+    expect(byPath(report, 'startup-migrations/live')).toMatchObject({ verdict: 'live', reasons: ['live-pid'], action: 'kept' });
+    expect(byPath(report, 'startup-migrations/recycled')).toMatchObject({ verdict: 'stale', reasons: ['recycled-pid'], action: 'reclaimed' });
+    expect(leaseKeys(db)).toEqual(['startup-migrations/live']);
   });
 });
 
 describe('2. a live process in another namespace keeps the shared DB open read-write', () => {
-  it('deletes no row without same-namespace proof, and still reclaims one with it', async () => {
+  it('deletes no row on the row\'s own proofs, which do not hold across namespaces (a row whose lock files prove it: correlation.test.ts)', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, previousContainerRows(await deadNamespaceInode()));
+    createStateDb(db, previousContainerRows());
     holders.push(await startHolder([db, 'WAL', 'open'], { namespace: true }));
-    const { code, stdout, stderr } = await shAsPid1(
-      `sh -c 'exit 0' & D=$!; wait $D
-       NS=$(stat -L -c %i /proc/self/ns/pid)
-       $NODE ${INSERT} "$DB" session-write ours '{"owner":{"pid":'$D',"host":"me","processNamespace":{"platform":"linux","identity":"'$BOOT'","pidNsInode":'$NS'}}}'
-       $LOCKGUARD sweep --json --state-dir "$STATE"`,
-      { DB: db, STATE: dir, BOOT: BOOT_ID },
-    );
+    const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
-    const report = parseReport(stdout);
-    for (const key of ['gateway-owner/global', 'session-write/agent:main:main', 'startup-migrations/global']) {
+    for (const key of ['gateway-owner/global', 'startup-migrations/global']) {
       expect(byPath(report, key)).toMatchObject({ verdict: 'unknown', reasons: ['shared-volume'], action: 'kept' });
     }
-    expect(byPath(report, 'session-write/ours')).toMatchObject({ verdict: 'stale', reasons: ['dead-pid'], action: 'reclaimed' });
-    expect(leaseKeys(db)).toEqual(['gateway-owner/global', 'session-write/agent:main:main', 'startup-migrations/global']);
+    expect(leaseKeys(db)).toEqual(['gateway-owner/global', 'startup-migrations/global']);
   });
 });
 
 describe('3. another process holds BEGIN IMMEDIATE on the DB', () => {
   it('does not wait: reports busy, keeps the row it could prove stale, and exits 0', async () => {
     const { dir, db } = stateDir();
-    createStateDb(db, previousContainerRows(await deadNamespaceInode()));
-    // A writer in our own namespace: the DB is held open, so only a same-namespace proof (a dead pid of ours) could delete a row.
+    const { lock, coordinator, ownerId } = gatewayLock(dir);
+    writeFileSync(coordinator, ''); // free: the previous container's gateway died holding it
+    const [row] = previousContainerRows();
+    createStateDb(db, [{ ...row!, owner: ownerId, payload: { ...row!.payload, owner: { pid: 1, host: '3f9c2d1b7a6e', startedAt: 1843 } } }]);
+    // A writer in our own namespace holds the write lock: the gateway lock proves the row's owner dead, the delete finds it busy.
     const { code, stdout, stderr } = await shAsPid1(
-      `sh -c 'exit 0' & D=$!; wait $D
-       NS=$(stat -L -c %i /proc/self/ns/pid)
-       $NODE ${INSERT} "$DB" session-write ours '{"owner":{"pid":'$D',"processNamespace":{"platform":"linux","identity":"'$BOOT'","pidNsInode":'$NS'}}}'
-       $NODE ${HOLDER} "$DB" WAL immediate > "$READY" &
+      `$NODE ${HOLDER} "$DB" WAL immediate > "$READY" &
        until grep -q ready "$READY" 2>/dev/null; do sleep 0.05; done
        $LOCKGUARD sweep --json --state-dir "$STATE"`,
-      { DB: db, STATE: dir, BOOT: BOOT_ID, READY: join(dir, 'holder.ready') },
+      { DB: db, STATE: dir, READY: join(dir, 'holder.ready') },
     );
     expect(code, stderr).toBe(0);
     const report = parseReport(stdout);
     expect(report.summary.durationMs).toBeLessThan(1000);
-    expect(byPath(report, 'session-write/ours')).toMatchObject({ verdict: 'stale', reasons: ['dead-pid'], action: 'kept', error: expect.stringMatching(/busy.*not waited for/) });
+    expect(byPath(report, lock)).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed' });
+    expect(byPath(report, 'gateway-owner/global')).toMatchObject({ verdict: 'stale', reasons: ['owner-lock-stale'], action: 'kept', error: expect.stringMatching(/busy.*not waited for/) });
     expect(report.summary.errors).toBe(0);
-    expect(leaseKeys(db)).toContain('session-write/ours');
+    expect(leaseKeys(db)).toEqual(['gateway-owner/global']);
   });
 });
 
-describe('4. a G4 gateway lock and its SQLite coordinator', () => {
-  function gatewayLock(dir: string, deadInode: number): { lock: string; coordinator: string } {
-    const lockDir = join(dir, 'tmp', 'openclaw-0');
-    mkdirSync(lockDir, { recursive: true });
-    const lock = join(lockDir, 'gateway.5d41402a.lock');
-    const lockedAt = ago(PREDATES_NAMESPACE_MS);
-    const createdAt = new Date(lockedAt).toISOString();
-    const payload = {
-      pid: 1,
-      ownerId: 'c0a8-77e1',
-      role: 'gateway',
-      createdAt,
-      configPath: join(dir, 'openclaw.json'),
-      stateDir: dir,
-      port: 18789,
-      startTime: 1843,
-      processNamespace: { host: '3f9c2d1b7a6e', boot: { platform: 'linux', identity: BOOT_ID }, pidNamespace: deadInode },
-    };
-    // JSON followed by the fs-safe whitespace-only ownership token.
-    writeFileSync(lock, `${JSON.stringify(payload)}\n \t  \t\t \n`);
-    setTimes(lock, lockedAt);
-    return { lock, coordinator: `${lock}.sqlite` };
-  }
-
+describe('4. a gateway lock and its SQLite coordinator', () => {
   it('keeps the lock while a live process in another namespace holds BEGIN EXCLUSIVE on <lock>.sqlite', async () => {
     const { dir } = stateDir();
-    const { lock, coordinator } = gatewayLock(dir, await deadNamespaceInode());
-    holders.push(await startHolder([coordinator, 'DELETE', 'exclusive', 'CREATE TABLE IF NOT EXISTS owner(x)'], { namespace: true }));
+    const { lock, coordinator } = gatewayLock(dir);
+    holders.push(await startHolder([coordinator, 'MEMORY', 'exclusive'], { namespace: true }));
     const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
     expect(byPath(report, 'gateway.5d41402a.lock')).toMatchObject({ kind: 'openclaw-gateway', verdict: 'live', reasons: ['held-lock'], action: 'kept' });
@@ -174,19 +154,20 @@ describe('4. a G4 gateway lock and its SQLite coordinator', () => {
 
   it('reclaims it once the coordinator is free, and leaves the coordinator where it is', async () => {
     const { dir } = stateDir();
-    const { lock, coordinator } = gatewayLock(dir, await deadNamespaceInode());
-    const holder = await startHolder([coordinator, 'DELETE', 'exclusive', 'CREATE TABLE IF NOT EXISTS owner(x)'], { namespace: true });
+    const { lock, coordinator, ownerId } = gatewayLock(dir);
+    const holder = await startHolder([coordinator, 'MEMORY', 'exclusive'], { namespace: true });
     await holder.stop(); // The previous container died holding it: the kernel dropped the lock.
     const coordinatorBytes = readFileSync(coordinator);
     const { code, report, stderr } = await runSweep(['--state-dir', dir]);
     expect(code, stderr).toBe(0);
-    expect(byPath(report, 'gateway.5d41402a.lock')).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 1, starttime: 1843, bootId: BOOT_ID } });
+    expect(byPath(report, 'gateway.5d41402a.lock')).toMatchObject({ verdict: 'stale', reasons: ['previous-namespace'], action: 'reclaimed', owner: { pid: 1, ownerId, starttime: 1843 } });
     expect(existsSync(lock)).toBe(false);
     expect(readFileSync(coordinator).equals(coordinatorBytes)).toBe(true);
     expect(report.locks.some((entry) => entry.path.endsWith('.sqlite'))).toBe(false);
   });
 });
 
+// Kinds issue 7 described; no OpenClaw checked writes them (2026.5.28, 2026.7.35, 2026.8.2, 2026.9.6). Kept for any that did.
 describe('5. exec-approvals and runtime-deps locks of a dead namespace', () => {
   it('reclaims exec-approvals.json.lock {pid: 8} and the runtime-deps directory, touching nothing else', async () => {
     const { dir } = stateDir();
@@ -241,11 +222,11 @@ describe('6. corrupt or unexpected DBs', () => {
       mkdirSync(join(first.dir, 'agents', agent, 'agent'), { recursive: true });
       return join(first.dir, 'agents', agent, 'agent', 'openclaw-agent.sqlite');
     };
-    const deadRow = previousContainerRows(await deadNamespaceInode()).slice(1, 2);
+    const deadRow = previousContainerRows().slice(1, 2);
     const extra = agentDb('extra');
     createStateDb(extra, deadRow, { extraSql: 'ALTER TABLE state_leases ADD COLUMN fencing_token INTEGER' });
     const notJson = agentDb('notjson');
-    createStateDb(notJson, [{ scope: 'session-write', key: 'k', payload: 'pid=7 starttime=12', createdAt: ago(PREDATES_NAMESPACE_MS) }]);
+    createStateDb(notJson, [{ scope: 'gateway-owner', key: 'global', payload: 'pid=7 starttime=12', createdAt: ago(PREDATES_NAMESPACE_MS) }]);
     const readOnly = agentDb('readonly');
     createStateDb(readOnly, deadRow, { journal: 'DELETE' });
     await must(['chattr', '+i', readOnly]);
@@ -262,8 +243,8 @@ describe('6. corrupt or unexpected DBs', () => {
     expect(problem(first.db)).toMatch(/not a SQLite database/);
     expect(problem(extra)).toMatch(/state_leases has columns .*fencing_token.* rows left alone/);
     expect(problem(second.db)).toMatch(/no state_leases table/);
-    expect(byPath(report, `${notJson}#state_leases/session-write/k`)).toMatchObject({ verdict: 'unknown', action: 'kept', error: expect.stringMatching(/not a JSON object/) });
-    expect(byPath(report, `${readOnly}#state_leases/session-write`)).toMatchObject({ verdict: 'stale', action: 'failed', error: expect.stringMatching(/read-only/) });
+    expect(byPath(report, `${notJson}#state_leases/gateway-owner/global`)).toMatchObject({ verdict: 'unknown', action: 'kept', error: expect.stringMatching(/not a JSON object/) });
+    expect(byPath(report, `${readOnly}#state_leases/startup-migrations`)).toMatchObject({ verdict: 'stale', action: 'failed', error: expect.stringMatching(/read-only/) });
     const logged = stderr.split('\n').filter(Boolean).map((line) => String((JSON.parse(line) as { msg?: unknown }).msg));
     for (const line of [problem(first.db), problem(extra), problem(second.db)]) expect(logged.some((msg) => msg.includes(line!))).toBe(true);
     await must(['chattr', '-i', readOnly]);

@@ -1,6 +1,6 @@
 // Real holder processes for the kernel tests, optionally in a fresh PID namespace.
 import { fileURLToPath } from 'node:url';
-import { NODE, run, startHelper, type Helper } from '../../helpers/run.js';
+import { NODE, startHelper, type Helper } from '../../helpers/run.js';
 
 export const HOLDER = fileURLToPath(new URL('./sqlite-holder.mjs', import.meta.url));
 
@@ -11,8 +11,3 @@ export function startHolder(args: string[], options: { namespace?: boolean } = {
   return startHelper([NODE, HOLDER, ...args], { ready: /ready (\d+)/, pid1: options.namespace ?? false });
 }
 
-/** The pid-namespace inode of a namespace that existed and is gone: "the previous container". */
-export async function deadNamespaceInode(): Promise<number> {
-  const ran = await run(['stat', '-L', '-c', '%i', '/proc/self/ns/pid']);
-  return Number(ran.stdout.trim());
-}
