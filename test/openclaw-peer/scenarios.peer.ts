@@ -63,6 +63,12 @@ async function readyOrExit(container: Container): Promise<{ ready: true; ms: num
   return Promise.race([ready.catch(() => exited), exited]);
 }
 
+/** What lockguard's sweep before the command logged: its counts and duration (gateway locks with a free coordinator need no settle). */
+function sweepSummary(container: Container): string {
+  const done = lockguardLog(container).find((line) => line.msg === 'run done');
+  return done ? `sweep: ${done.reclaimed} reclaimed in ${Math.round(Number(done.durationMs))} ms` : 'no sweep summary logged';
+}
+
 function gatewayLocks(files: LockFile[]): LockFile[] {
   return files.filter((file) => /(^|\/)gateway\.(state|[0-9a-f]{8})\.lock$/.test(file.path));
 }
@@ -111,7 +117,7 @@ describe('a crashed gateway, restarted in a new container (new hostname)', () =>
     restoreCrash();
     const restarted = track(startGatewayUnderLockguard(crashed, 'box-c', PORT));
     const outcome = await readyOrExit(restarted);
-    console.log(`b. under lockguard: ${outcome.ready ? `ready after ${outcome.ms} ms` : `exited ${outcome.code}`}`);
+    console.log(`b. under lockguard: ${outcome.ready ? `ready after ${outcome.ms} ms` : `exited ${outcome.code}`}; ${sweepSummary(restarted)}`);
     const reclaimed = reclaimedPaths(restarted);
     expect(reclaimed.filter((path) => /tmp\/openclaw-\d+\/gateway\.(state|[0-9a-f]{8})\.lock$/.test(path)), restarted.tail()).toHaveLength(2);
     expect(reclaimed.filter((path) => path.endsWith('#state_leases/gateway-owner/global'))).toHaveLength(1);
@@ -130,7 +136,7 @@ describe('a crashed gateway, restarted in a new container (new hostname)', () =>
     await cli.waitFor(/^ready/m, 30_000);
     const restarted = track(startGatewayUnderLockguard(crashed, 'box-f', PORT));
     const outcome = await readyOrExit(restarted);
-    console.log(`f. under lockguard with a DB holder: ${outcome.ready ? `ready after ${outcome.ms} ms` : `exited ${outcome.code}`}`);
+    console.log(`f. under lockguard with a DB holder: ${outcome.ready ? `ready after ${outcome.ms} ms` : `exited ${outcome.code}`}; ${sweepSummary(restarted)}`);
     const kept = lockguardLog(restarted).filter((line) => String(line.path ?? '').includes('gateway-owner'));
     expect(outcome.ready, `the gateway did not start; lockguard on the row: ${JSON.stringify(kept)}\n${restarted.tail(15)}`).toBe(true);
     expect(reclaimedPaths(restarted).filter((path) => path.endsWith('#state_leases/gateway-owner/global'))).toHaveLength(1);
