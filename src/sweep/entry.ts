@@ -22,7 +22,8 @@ export interface LockContext {
   /**
    * How a stale lock file is reclaimed. 'settle': set aside on the first look and reclaimed by the
    * sweep's second look if still unchanged (see SETTLE_MS in sweep.ts), unless its kind rules out a
-   * release in flight; 'now': at once, for the post-exit sweep, whose owner lockguard reaped itself.
+   * release in flight and no host-view proof awaits a fresh scan (secondLookFor in lock.ts); 'now': at
+   * once, for the post-exit sweep, whose owner lockguard reaped itself.
    */
   reclaim: 'settle' | 'now';
   keepReclaimedDir: string | undefined;

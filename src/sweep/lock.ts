@@ -1,6 +1,7 @@
 // One lock file on its road: read it (locks/read.ts), judge it (verdict/), reclaim it (reclaim/).
-// The first look decides; a stale lock whose owner may live out of sight is set aside, and the
-// sweep (sweep.ts) gives it a second look after the settle time before it is reclaimed.
+// The first look decides; a stale lock that its owner may be releasing, or that the host view judged on
+// a scan of /proc older than its read, is set aside, and the sweep (sweep.ts) gives it a second look
+// before it is reclaimed: after the settle time for the first, on a fresh scan for the second.
 import { closeSync, lstatSync } from 'node:fs';
 import type { Candidate } from '../locks/discover.js';
 import { parsePayload } from '../locks/payload.js';
@@ -20,9 +21,11 @@ import { clearGuardIfStale, guardOwnerOf, handleGuard } from './guard.js';
 export interface SetAside {
   candidate: Candidate;
   snapshot: FileSnapshot;
+  /** Its release may be in flight: its second look waits out the settle. Otherwise it waits only for a fresh scan of /proc. */
+  settle: boolean;
 }
 
-/** The first look's outcome: an entry for the report (none for a lock released meanwhile, or not ours), or a lock set aside to settle. */
+/** The first look's outcome: an entry for the report (none for a lock released meanwhile, or not ours), or a lock set aside for a second look. */
 export type FirstLook = { entry: LockEntry | undefined } | { setAside: SetAside };
 
 export function handleCandidate(candidate: Candidate, context: LockContext): FirstLook {
@@ -34,7 +37,8 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
   try {
     if (candidate.role === 'leftover') return { entry: context.changes ? { ...entry, ...repairLeftover(snapshot, judgement, context) } : entry };
     if (judgement.verdict !== 'stale') return { entry };
-    if (awaitsSecondLook(candidate.kind, judgement, read.coordinator, context)) return { setAside: { candidate, snapshot } };
+    const secondLook = secondLookFor(candidate.kind, judgement, read.coordinator, context);
+    if (secondLook) return { setAside: { candidate, snapshot, settle: secondLook === 'settle' } };
     return { entry: context.changes ? { ...entry, ...reclaim(snapshot, context) } : entry };
   } finally {
     // Kept open until the reclaim is done: while our fd is open the judged inode cannot be freed, so a new
@@ -44,18 +48,21 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
 }
 
 /**
- * Whether the first look sets a stale lock aside for a second look, which reads and judges it again and
- * reclaims it only if it is still stale and unchanged. Two things call for one, and a lock may need both:
- * - the settle, in a sweep that reclaims: a live owner's release may be in flight (releaseMayBeInFlight),
+ * The second look a stale lock's first look calls for, if any. The second look reads and judges the lock
+ * again and reclaims it only if it is still stale and unchanged. Two things call for one, and a lock may
+ * need both, one or neither:
+ * - 'settle', in a sweep that reclaims: a live owner's release may be in flight (releaseMayBeInFlight),
  *   which the second look waits out (SETTLE_MS in sweep.ts);
- * - the host view's fresh scan, in inspect and dry runs too: stale by no-such-process, the first look may
- *   have answered from a scan of /proc begun before the lock was read, which proves no absence (a writer
- *   started since may be missing from it); the second look judges it on a scan begun after the read.
+ * - 'fresh-scan', in inspect and dry runs too: stale by no-such-process, the first look may have answered
+ *   from a scan of /proc begun before the lock was read, which proves no absence (a writer started since
+ *   may be missing from it). The second look judges it on a scan begun after the read, with no wait: a
+ *   gateway lock whose coordinator is free needs no settle, but its proof still needs that scan.
+ * A lock that needs the settle gets the fresh scan on the same second look.
  */
-function awaitsSecondLook(kind: LockKind, judgement: Judgement, coordinator: CoordinatorState, context: LockContext): boolean {
-  if (context.reclaim !== 'settle') return false;
-  if (context.changes && releaseMayBeInFlight(kind, coordinator)) return true;
-  return judgement.reasons.includes('no-such-process');
+function secondLookFor(kind: LockKind, judgement: Judgement, coordinator: CoordinatorState, context: LockContext): 'settle' | 'fresh-scan' | undefined {
+  if (context.reclaim !== 'settle') return undefined;
+  if (context.changes && releaseMayBeInFlight(kind, coordinator)) return 'settle';
+  return judgement.reasons.includes('no-such-process') ? 'fresh-scan' : undefined;
 }
 
 /** The second look at a lock set aside: reclaimed only if still stale and byte for byte what the first look judged. */
@@ -107,7 +114,7 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
       // Bytes the first look read too have been there since its read.
       readAtMs: first && sameSnapshot(first, snapshot) ? first.readAtMs : snapshot.readAtMs,
       dev: snapshot.dev,
-      // A lock's first look in a sweep or an inspect: a stale verdict by the host view waits for a second (awaitsSecondLook).
+      // A lock's first look in a sweep or an inspect: a stale verdict by the host view waits for a second (secondLookFor).
       tentative: first === undefined && candidate.role === 'lock' && context.reclaim === 'settle',
     },
     context,

@@ -125,7 +125,7 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     changes: run.changes,
     // Only the post-exit sweep knows its owner died: lockguard reaped that child itself. Every other
     // stale lock's owner may live out of sight (another namespace, or a volume declared exclusive that
-    // isn't), and settles unless its kind rules out a release in flight (lock.ts).
+    // isn't), and settles unless its kind rules out a release in flight (secondLookFor in lock.ts).
     reclaim: options.onlyOwner ? 'now' : 'settle',
     keepReclaimedDir: config.keepReclaimed,
     ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
@@ -181,16 +181,20 @@ const SETTLE_MS = 500;
 const SETTLE_BATCH = 2048;
 
 /**
- * The second look at stale locks set aside by the first: each reclaimed if still unchanged after SETTLE_MS.
- * Inspect and dry runs reclaim nothing, so they look again at once.
+ * The second look at stale locks set aside by the first, each reclaimed if still stale and unchanged.
+ * A batch with a lock whose release may be in flight waits SETTLE_MS first. Locks set aside only for
+ * the host view's fresh scan need no wait, nor do inspect and dry runs, which settle nothing.
  */
 async function settleAndReclaim(setAside: SetAside[], context: LockContext, signal: AbortSignal | undefined, record: (entry: LockEntry | undefined) => void): Promise<void> {
   if (setAside.length === 0 || signal?.aborted) return;
-  pausePoint('settling', setAside.map(({ candidate }) => candidate.path).join('\n'));
-  try {
-    if (context.changes) await sleep(SETTLE_MS, undefined, signal ? { signal } : {});
-  } catch {
-    return; // Aborted by a signal: the set-aside locks stay for the next sweep.
+  const settling = setAside.filter((lock) => lock.settle);
+  if (settling.length > 0) {
+    pausePoint('settling', settling.map(({ candidate }) => candidate.path).join('\n'));
+    try {
+      await sleep(SETTLE_MS, undefined, signal ? { signal } : {});
+    } catch {
+      return; // Aborted by a signal: the set-aside locks stay for the next sweep.
+    }
   }
   for (const lock of setAside) {
     if (signal?.aborted) return;

@@ -10,10 +10,10 @@ import { createStateDb } from '../openclaw/helpers/state-db.js';
 import { redateFixture } from '../openclaw-peer/fixtures.js';
 import { clockTicksPerSecond } from '../openclaw-peer/harness.js';
 import { fromTheHost, initialTimeNamespace } from '../helpers/host.js';
-import { assertBuilt, childrenOf, ENTRY, LOCK_WRITER, NODE, run, runLockguard, runSweep, starttimeOf, startHelper, startLockguard, stopHelpers } from '../helpers/run.js';
+import { assertBuilt, childrenOf, ENTRY, LOCK_WRITER, NODE, run, runLockguard, runSweep, starttimeOf, startHelper, startLockguard, stopHelpers, type Running } from '../helpers/run.js';
 import { entryFor, judgedAs, parseReport } from '../helpers/sweep-report.js';
 import { exists, makeStateDir, makeTempDir, reclaimLeftovers, removeTempDirs, type StateDir } from '../helpers/state.js';
-import { waitFor } from '../helpers/wait.js';
+import { readPauseMarker, waitFor } from '../helpers/wait.js';
 
 beforeAll(assertBuilt);
 afterEach(async () => {
@@ -41,9 +41,9 @@ async function crashedContainerLock(state: StateDir, name: string): Promise<Writ
   return written;
 }
 
-/** PID 1 of a fresh PID namespace that writes a session lock, closes it and stays alive; its host pid. */
-async function liveContainerWriter(path: string, prefix: string[] = []): Promise<{ hostPid: number; stop(): Promise<void> }> {
-  const helper = await startHelper([...prefix, 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', NODE, LOCK_WRITER, path, 'stay']);
+/** PID 1 of a fresh PID namespace that writes a session lock (a gateway lock with --gateway), closes it and stays alive; its host pid. */
+async function liveContainerWriter(path: string, prefix: string[] = [], writerArgs: string[] = []): Promise<{ hostPid: number; stop(): Promise<void> }> {
+  const helper = await startHelper([...prefix, 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', NODE, LOCK_WRITER, path, 'stay', ...writerArgs]);
   const hostPid = await waitFor(() => childrenOf(helper.pid)[0], 'the writer under unshare');
   return { hostPid, stop: helper.stop };
 }
@@ -151,21 +151,45 @@ describe('from the host', () => {
     await waitFor(() => exists(marker) || undefined, 'the first scan of /proc');
     expect(exists(late)).toBe(false);
     await liveContainerWriter(late);
-    let scans = 0;
-    for (;;) {
-      const ended = await Promise.race([sweep.done.then(() => true), waitFor(() => exists(marker) || undefined, 'a scan', 30_000).then(() => false)]);
-      if (ended) break;
-      scans += 1;
-      removeMarker(marker);
-    }
+    const steps = await pausesUntilDone(sweep, marker);
     const ran = await sweep.done;
     expect(ran.code, ran.stderr).toBe(0);
     const report = parseReport(ran.stdout, ran);
     expect(judgedAs(report, late)).toEqual({ verdict: 'live', reasons: ['live-elsewhere'], action: 'kept' });
     expect(judgedAs(report, state.lockPath('dead', first))).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
-    expect(scans).toBe(2);
+    expect(steps).toEqual(['host-scanned', 'host-scanned']);
     expect(report.namespace.hostView).toMatchObject({ on: true, index: { scans: 2 } });
     expect(exists(late)).toBe(true);
+  });
+
+  it('a gateway lock whose coordinator is free needs no settle, but its no-such-process still gets the second look on a fresh scan', async () => {
+    const state = makeStateDir();
+    // As above, across two gateway lock dirs: `first` holds a dead owner's lock, `second` gets a live
+    // writer's lock after the first scan of /proc began.
+    const tmp = join(state.dir, 'tmp');
+    for (const uid of ['0', '1000']) mkdirSync(join(tmp, `openclaw-${uid}`), { recursive: true });
+    const [first, second] = readdirOrder(tmp);
+    const dead = join(tmp, first, 'gateway.state.lock');
+    const late = join(tmp, second, 'gateway.state.lock');
+    const wrote = await run([NODE, LOCK_WRITER, dead, 'exit', '--gateway']);
+    expect(wrote.code, wrote.stderr).toBe(0);
+    // Both coordinators are there and free. The late writer holds none: not OpenClaw's way, but
+    // nothing proves a writer is OpenClaw, and only a scan begun after the read proves its absence.
+    for (const lock of [dead, late]) writeFileSync(`${lock}.sqlite`, '');
+    const marker = join(makeTempDir(), 'pause');
+    const pauses = { LOCKGUARD_TEST_PAUSE_AT: 'host-scanned,settling', LOCKGUARD_TEST_PAUSE_FILE: marker };
+    const sweep = startLockguard(['sweep', '--json', '--log-format', 'json', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost({ env: pauses }));
+    await waitFor(() => exists(marker) || undefined, 'the first scan of /proc');
+    await liveContainerWriter(late, [], ['--gateway']);
+    const steps = await pausesUntilDone(sweep, marker);
+    const ran = await sweep.done;
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = parseReport(ran.stdout, ran);
+    expect(judgedAs(report, late)).toEqual({ verdict: 'live', reasons: ['live-elsewhere'], action: 'kept' });
+    expect(judgedAs(report, dead)).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
+    // Two scans, and no settle: no lock here can be mid-release.
+    expect(steps).toEqual(['host-scanned', 'host-scanned']);
+    expect([exists(dead), exists(`${dead}.sqlite`), exists(late)]).toEqual([false, true, true]);
   });
 });
 
@@ -182,6 +206,24 @@ describe("openclaw@2026.9.6's own leftovers", () => {
     expect(locks.map((entry) => entry.path.slice(stateDir.length + 1)).sort()).toEqual(['tmp/openclaw-0/gateway.7406df2a.lock', 'tmp/openclaw-0/gateway.state.lock']);
     for (const entry of locks) expect({ verdict: entry.verdict, reasons: entry.reasons, action: entry.action }, entry.path).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'would-reclaim' });
     expect(report.locks.filter((entry) => entry.verdict === 'live')).toEqual([]);
+  });
+
+  it('of a crashed gateway (the re-dated fixture), swept from the host: all reclaimed, without the settle (the coordinators are free)', async () => {
+    const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
+    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+    const marker = join(makeTempDir(), 'pause');
+    const sweep = startLockguard(['sweep', '--json', '--log-format', 'json', '--state-dir', stateDir], fromTheHost({ env: { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker } }));
+    expect(await pausesUntilDone(sweep, marker)).toEqual([]);
+    const ran = await sweep.done;
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = parseReport(ran.stdout, ran);
+    const lockDir = join(stateDir, 'tmp', 'openclaw-0');
+    const db = join(stateDir, 'state', 'openclaw.sqlite');
+    for (const path of [join(lockDir, 'gateway.state.lock'), join(lockDir, 'gateway.7406df2a.lock'), `sqlite:${db}#state_leases/gateway-owner/global`]) {
+      expect(judgedAs(report, path), path).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'reclaimed' });
+    }
+    expect([exists(join(lockDir, 'gateway.state.lock')), exists(join(lockDir, 'gateway.7406df2a.lock')), exists(join(lockDir, 'gateway.state.lock.sqlite'))]).toEqual([false, false, true]);
+    expect(rowCount(db)).toBe(0);
   });
 });
 
@@ -284,8 +326,17 @@ function readdirOrder(dir: string): [string, string] {
   }
 }
 
-function removeMarker(marker: string): void {
-  rmSync(marker, { force: true });
+/** The pause points a running lockguard reaches until it ends, each let go at once: their steps, in order. */
+async function pausesUntilDone(running: Running, marker: string): Promise<string[]> {
+  let done = false;
+  void running.done.finally(() => (done = true));
+  const steps: string[] = [];
+  for (;;) {
+    const paused = await waitFor(() => readPauseMarker(marker) ?? (done ? null : undefined), 'a pause point or the end of lockguard', 30_000);
+    if (paused === null) return steps;
+    steps.push(paused.step);
+    rmSync(marker, { force: true });
+  }
 }
 
 /** bindfs from Debian when it is missing, as the container tests install docker.io: the test fails if it cannot be had. */
