@@ -191,10 +191,24 @@ describe('from the host', () => {
     expect(steps).toEqual(['host-scanned', 'host-scanned']);
     expect([exists(dead), exists(`${dead}.sqlite`), exists(late)]).toEqual([false, true, true]);
   });
+
+  it("an empty reclaim guard names no pid: from the host it is kept on a volume of this boot, and so is the no-such-process lock under it", async () => {
+    const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
+    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/guard-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+    const lock = join(stateDir, 'openclaw.json.lock');
+    for (const volume of ['auto', 'shared']) {
+      const { code, report, stderr } = await runSweep(['--state-dir', stateDir, '--volume', volume], fromTheHost());
+      expect(code, stderr).toBe(0);
+      expect(report.namespace.hostView.on).toBe(true);
+      expect(entryFor(report, `${lock}.reclaim`), volume).toMatchObject({ verdict: 'unknown', reasons: [volume === 'shared' ? 'shared-volume' : 'no-owner'], action: 'kept', error: expect.stringMatching(/names no owner/) });
+      expect(entryFor(report, lock), volume).toMatchObject({ verdict: 'stale', reasons: ['no-such-process'], action: 'kept', error: expect.stringMatching(/another reclaimer holds its \.reclaim guard/) });
+      expect([exists(lock), exists(`${lock}.reclaim`)], volume).toEqual([true, true]);
+    }
+  });
 });
 
 describe("openclaw@2026.9.6's own leftovers", () => {
-  it('of a crashed gateway (the re-dated fixture), inspected from the host: its gateway locks are no-such-process, nothing is live', async () => {
+  it('of a crashed gateway (the re-dated fixture), inspected from the host: its gateway locks and its gateway-owner row are no-such-process, nothing is live', async () => {
     const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
     redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
     const inspect = await runLockguard(['inspect', '--state-dir', stateDir], fromTheHost());
@@ -205,6 +219,11 @@ describe("openclaw@2026.9.6's own leftovers", () => {
     const locks = report.locks.filter((entry) => entry.kind === 'openclaw-gateway');
     expect(locks.map((entry) => entry.path.slice(stateDir.length + 1)).sort()).toEqual(['tmp/openclaw-0/gateway.7406df2a.lock', 'tmp/openclaw-0/gateway.state.lock']);
     for (const entry of locks) expect({ verdict: entry.verdict, reasons: entry.reasons, action: entry.action }, entry.path).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'would-reclaim' });
+    // The row names the same owner (token, pid, start ticks) as the gateway locks, so owner-lock-stale
+    // would hold too; its own proof, on its own start ticks, is the one reported.
+    const row = `sqlite:${join(stateDir, 'state', 'openclaw.sqlite')}#state_leases/gateway-owner/global`;
+    expect(entryFor(report, row).owner).toMatchObject({ pid: locks[0]!.owner.pid, ownerId: locks[0]!.owner.ownerId, starttime: locks[0]!.owner.starttime });
+    expect(judgedAs(report, row)).toEqual({ verdict: 'stale', reasons: ['no-such-process'], action: 'would-reclaim' });
     expect(report.locks.filter((entry) => entry.verdict === 'live')).toEqual([]);
   });
 

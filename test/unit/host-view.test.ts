@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HostIndex, lookupOwner, type HostScan, type IndexedProcess, type OwnStart } from '../../src/model/host-index.js';
 import { boottimeOffsetSeconds, innermostPid, namespaceInodeOf, procHiddenBy } from '../../src/model/procfs.js';
 import { startMs } from '../../src/model/time.js';
-import type { NamespaceModel } from '../../src/model/types.js';
+import type { HostLookup, NamespaceModel } from '../../src/model/types.js';
 import { judge } from '../../src/verdict/judge.js';
 import { filesystemOf, hostViewOffFor } from '../../src/volume/filesystem.js';
 import type { VolumeFacts } from '../../src/volume/types.js';
@@ -65,6 +65,38 @@ describe('the verdict from the host', () => {
     expect(judge(evidence, modelOf(), SHARED, POLICY).reasons).toEqual(['shared-volume']);
     expect(judge(evidence, host, NFS, POLICY).reasons).toEqual(['shared-volume']);
     expect(judge({ ...evidence, host: 'match' }, host, NFS, POLICY).verdict).toBe('unknown');
+  });
+});
+
+describe('the host view beside correlated evidence and empty guards', () => {
+  /** A gateway-owner row from the host whose gateway lock file was proven stale in the same sweep. */
+  const row = (lookup: HostLookup) => ({ ...evidenceOf(1, AFTER, { starttime: 5_000 }), host: lookup, sameOwner: 'stale' as const });
+
+  it("both no-such-process and owner-lock-stale hold: the row's own proof is reported", () => {
+    for (const volume of [SHARED, EXCLUSIVE_PROVEN]) expect(judge(row('absent'), host, volume, POLICY)).toEqual({ verdict: 'stale', reasons: ['no-such-process'] });
+  });
+
+  it('owner-lock-stale stands where the host view cannot tell (a pid in use, an unreadable process), is off, or the row predates this boot', () => {
+    expect(judge(row('pid-exists'), host, SHARED, POLICY)).toEqual({ verdict: 'stale', reasons: ['owner-lock-stale'] });
+    expect(judge(row('unprovable'), host, SHARED, POLICY)).toEqual({ verdict: 'stale', reasons: ['owner-lock-stale'] });
+    expect(judge(row('absent'), host, NFS, POLICY)).toEqual({ verdict: 'stale', reasons: ['owner-lock-stale'] });
+    const otherBoot = { ...evidenceOf(1, AFTER, { starttime: 5_000, bootId: 'boot-old' }), host: 'absent' as const, sameOwner: 'stale' as const };
+    expect(judge(otherBoot, host, SHARED, POLICY)).toEqual({ verdict: 'stale', reasons: ['owner-lock-stale'] });
+  });
+
+  it('a proof of life from either side wins: live-elsewhere over owner-lock-stale, owner-lock-live over no-such-process', () => {
+    expect(judge(row('match'), host, SHARED, POLICY)).toEqual({ verdict: 'live', reasons: ['live-elsewhere'] });
+    expect(judge({ ...row('absent'), sameOwner: 'live' }, host, SHARED, POLICY)).toEqual({ verdict: 'live', reasons: ['owner-lock-live'] });
+  });
+
+  it("an empty guard names no pid, so no host-view proof: a lookup given anyway changes nothing", () => {
+    const guard = { payload: { ok: false as const, problem: 'empty' as const, owner: {} }, mtimeMs: BORN_MS + AFTER, openForWrite: 'free' as const, recordLock: 'none' as const, process: undefined, ownerless: true };
+    for (const lookup of [undefined, 'absent', 'match', 'pid-exists'] as const) {
+      const evidence = lookup === undefined ? guard : { ...guard, host: lookup };
+      expect(judge(evidence, host, SHARED, POLICY), lookup).toEqual({ verdict: 'unknown', reasons: ['shared-volume'] });
+      expect(judge(evidence, host, EXCLUSIVE_PROVEN, POLICY), lookup).toEqual({ verdict: 'unknown', reasons: ['no-owner'] });
+      expect(judge({ ...evidence, mtimeMs: BORN_MS - 60_000 }, host, EXCLUSIVE_PROVEN, POLICY), lookup).toEqual({ verdict: 'stale', reasons: ['previous-namespace'] });
+    }
   });
 });
 

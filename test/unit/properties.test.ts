@@ -1,11 +1,13 @@
-// Property tests: whatever else a lock or the kernel says, proof of life is never overruled,
-// and no payload bytes make the parser throw.
+// Property tests: whatever else a lock or the kernel says, proof of life is never overruled; the host
+// view, correlated evidence and the empty-guard rule each prove only what they may; and no payload
+// bytes make the parser throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
 import type { ParsedPayload } from '../../src/locks/types.js';
-import type { HostLookup, HostViewFacts, ProcessProbe } from '../../src/model/types.js';
-import { judge, type Evidence } from '../../src/verdict/judge.js';
+import type { HostLookup, HostViewFacts, NamespaceModel, ProcessProbe } from '../../src/model/types.js';
+import { judge, type Evidence, type Policy } from '../../src/verdict/judge.js';
+import type { Judgement } from '../../src/verdict/types.js';
 import type { VolumeFacts } from '../../src/volume/types.js';
 import { BORN_MS, BTIME, modelOf, NOW_MS } from './model-fixture.js';
 
@@ -48,6 +50,9 @@ const evidence: fc.Arbitrary<Evidence> = payload.chain((p) =>
     recordLock: fc.constantFrom('held' as const, 'free' as const, 'none' as const, 'unknown' as const),
     process: p.owner.pid === undefined ? fc.constant(undefined) : fc.option(probeFor(p.owner.pid), { nil: undefined }),
     host: fc.option(fc.constantFrom<HostLookup>('match', 'pid-exists', 'absent', 'unprovable'), { nil: undefined }),
+    // A row's correlated evidence (only rows that name a process get it), and an empty guard (no payload by design).
+    sameOwner: p.ok ? fc.option(fc.constantFrom('live' as const, 'stale' as const), { nil: undefined }) : fc.constant(undefined),
+    ownerless: p.ok ? fc.constant(undefined) : fc.option(fc.constant(true), { nil: undefined }),
   }),
 );
 
@@ -81,6 +86,16 @@ describe('the verdict never overrules proof of life', () => {
     );
   });
 
+  it('a lock file of the same owner found live (owner-lock-live) is never overruled', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (!e.payload.ok) return;
+        expect(judge({ ...e, sameOwner: 'live' }, m, v, p).verdict).toBe('live');
+      }),
+      RUNS,
+    );
+  });
+
   it('a live process with the recorded pid and starttime is never stale', () => {
     fc.assert(
       fc.property(evidence, model, volume, policy, fc.constantFrom('S', 'R', 'D'), (e, m, v, p, state) => {
@@ -105,7 +120,7 @@ describe('the verdict never overrules proof of life', () => {
   });
 
   it('a stale verdict always cites a proof of death', () => {
-    const deathReasons = new Set(['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed', 'no-such-process']);
+    const deathReasons = new Set(['dead-pid', 'recycled-pid', 'orphan-self-pid', 'previous-namespace', 'previous-boot', 'malformed', 'no-such-process', 'owner-lock-stale']);
     fc.assert(
       fc.property(evidence, model, volume, policy, (e, m, v, p) => {
         const { verdict, reasons } = judge(e, m, v, p);
@@ -147,8 +162,8 @@ describe('the host view', () => {
     fc.assert(
       fc.property(evidence, model, volume, policy, (e, m, v, p) => {
         if (m.hostView.on && v.filesystem.local) return;
-        const { host: _ignored, ...without } = e;
-        expect(judge(e, m, v, p)).toEqual(judge(without, m, v, p));
+        const { before, after } = withAndWithout(e, 'host', m, v, p);
+        expect(after).toEqual(before);
       }),
       RUNS,
     );
@@ -157,17 +172,100 @@ describe('the host view', () => {
   it('it only ever turns an unknown verdict into another: a lookup never overrules a proof made without it, except a match, which keeps the lock', () => {
     fc.assert(
       fc.property(evidence, model, volume, policy, (e, m, v, p) => {
-        if (e.host === undefined) return;
-        const { host, ...without } = e;
-        const before = judge(without, m, v, p);
-        const after = judge(e, m, v, p);
+        const { host } = e;
+        if (host === undefined) return;
+        const { before, after } = withAndWithout(e, 'host', m, v, p);
         if (host === 'match' && m.hostView.on && v.filesystem.local) expect(after.verdict === 'live' || after.verdict === before.verdict).toBe(true);
+        // Where correlated evidence made a row stale, the row's own no-such-process may be reported instead: still stale.
+        else if (before.reasons.includes('owner-lock-stale')) expect(['owner-lock-stale', 'no-such-process']).toContain(after.reasons[0]);
         else if (before.verdict !== 'unknown') expect(after).toEqual(before);
       }),
       RUNS,
     );
   });
 });
+
+describe('correlated evidence', () => {
+  it("owner-lock-stale only where the row's lock file was proven stale and the row's own proofs, the host view's included, left it unknown", () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        const { before, after } = withAndWithout(e, 'sameOwner', m, v, p);
+        if (!after.reasons.includes('owner-lock-stale')) return;
+        expect(e.sameOwner).toBe('stale');
+        expect(before.verdict).toBe('unknown');
+      }),
+      RUNS,
+    );
+  });
+
+  it('it never overrules a proof made without it, except a live lock file, which keeps the row', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (e.sameOwner === undefined) return;
+        const { before, after } = withAndWithout(e, 'sameOwner', m, v, p);
+        if (e.sameOwner === 'live') expect(after.verdict).toBe('live');
+        else if (before.verdict !== 'unknown') expect(after).toEqual(before);
+      }),
+      RUNS,
+    );
+  });
+
+  it("a row its own proofs leave unknown is stale once its lock file was, given the lease probe and the coordinator's answer", () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (e.sameOwner !== 'stale' || e.openForWrite !== 'free' || e.recordLock === 'unknown') return;
+        const { before, after } = withAndWithout(e, 'sameOwner', m, v, p);
+        if (before.verdict === 'unknown') expect(after.verdict).toBe('stale');
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('an empty reclaim guard (a record without an owner by design)', () => {
+  const ownerless = (e: Evidence): boolean => !e.payload.ok && e.ownerless === true;
+
+  it('is stale only on an exclusive volume, only as previous-boot or previous-namespace', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (!ownerless(e)) return;
+        const { verdict, reasons } = judge(e, m, v, p);
+        if (verdict !== 'stale') return;
+        expect(v.mode).toBe('exclusive');
+        expect(['previous-boot', 'previous-namespace']).toContain(reasons[0]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('its age proves nothing: the verdict is the same at any later time', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, fc.integer({ min: 0, max: 30 * 86_400_000 }), (e, m, v, p, laterMs) => {
+        if (!ownerless(e)) return;
+        expect(judge(e, m, v, { ...p, nowMs: p.nowMs + laterMs }).verdict).toBe(judge(e, m, v, p).verdict);
+      }),
+      RUNS,
+    );
+  });
+
+  it('it names no pid, so the host view proves nothing about it', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, (e, m, v, p) => {
+        if (!ownerless(e) || e.host === undefined) return;
+        const { before, after } = withAndWithout(e, 'host', m, v, p);
+        expect(after).toEqual(before);
+      }),
+      RUNS,
+    );
+  });
+});
+
+/** The verdict without one piece of evidence (before) and with it (after): what that evidence changes. */
+function withAndWithout(e: Evidence, key: 'host' | 'sameOwner', m: NamespaceModel, v: VolumeFacts, p: Policy): { before: Judgement; after: Judgement } {
+  const without = { ...e };
+  delete without[key];
+  return { before: judge(without, m, v, p), after: judge(e, m, v, p) };
+}
 
 describe('the payload parser is total', () => {
   it('never throws on arbitrary bytes, for every kind', () => {
