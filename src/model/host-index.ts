@@ -1,8 +1,8 @@
 // The host view's index (docs/design.md, "The host view"). From the initial PID namespace /proc lists
 // every process on the machine. Each is indexed by its innermost pid (the pid it has in its own
-// namespace, the one it writes into a lock) with its starttime. /proc is streamed and only those two
-// numbers are kept. The index is built once per sweep, on the first lock that needs it.
-import { closeSync, opendirSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+// namespace, the one it writes into a lock) with its starttime; only those two numbers are kept. The
+// index is built once per sweep, on the first lock that needs it.
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import type { Owner } from '../locks/types.js';
 import { pausePoint } from '../testing/pause.js';
 import { HOST_TIME_NS_INODE } from './namespace.js';
@@ -103,32 +103,32 @@ export function lookupOwner(scan: HostScan, owner: Pick<Owner, 'starttime' | 'pr
   return candidates.length > 0 ? 'pid-exists' : nobody;
 }
 
-/** One pass over /proc: its directory entries are the processes (thread group leaders), never other threads. */
+/**
+ * One pass over /proc: its directory entries are the processes (thread group leaders), never other
+ * threads. Listed by name only: /proc gives the entry of a process that exits while it is listed no
+ * type, and a Dirent without one makes Node lstat() the gone entry, which throws ENOENT from
+ * opendir's readSync and drops the rest of its batch.
+ */
 export function scanHostProcesses(): HostScan {
   const startedAtMs = performance.now();
   const byInnermostPid = new Map<number, IndexedProcess[]>();
   let processes = 0;
   let unreadable = 0;
-  const dir = opendirSync('/proc', { bufferSize: 1024 });
-  try {
-    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
-      const hostPid = pidOfName(entry.name);
-      if (hostPid === undefined) continue;
-      const read = readProcess(hostPid);
-      if (read === 'gone') continue;
-      processes += 1;
-      if (read === 'unreadable') {
-        unreadable += 1;
-        continue;
-      }
-      if (read.exited) continue;
-      const indexed = { hostPid, starttime: read.starttime };
-      const same = byInnermostPid.get(read.innermostPid);
-      if (same) same.push(indexed);
-      else byInnermostPid.set(read.innermostPid, [indexed]);
+  for (const name of readdirSync('/proc')) {
+    const hostPid = pidOfName(name);
+    if (hostPid === undefined) continue;
+    const read = readProcess(hostPid);
+    if (read === 'gone') continue;
+    processes += 1;
+    if (read === 'unreadable') {
+      unreadable += 1;
+      continue;
     }
-  } finally {
-    dir.closeSync();
+    if (read.exited) continue;
+    const indexed = { hostPid, starttime: read.starttime };
+    const same = byInnermostPid.get(read.innermostPid);
+    if (same) same.push(indexed);
+    else byInnermostPid.set(read.innermostPid, [indexed]);
   }
   return { startedAtMs, byInnermostPid, processes, unreadable };
 }
