@@ -75,6 +75,7 @@ const KIND = z.toZod<LockKind>()(
     'openclaw-exec-approvals',
     'openclaw-runtime-deps',
     'openclaw-lease',
+    'openclaw-sidecar',
     'generic',
     'reclaim-guard',
     'reclaim-leftover',
@@ -91,6 +92,7 @@ const OWNER = z.toZod<Owner>()(
     bootId: z.optional(z.string()),
     pidNsInode: z.optional(count),
     host: z.optional(z.string()),
+    ownerId: z.optional(z.string().check(z.describe("OpenClaw's token for one acquisition: a gateway lock's ownerId, or the owner column of its gateway-owner row"))),
   }),
 );
 
