@@ -3,7 +3,7 @@
 import { COMPOSE_ENV, COMPOSE_FILE, COMPOSE_PROJECT } from './paths.js';
 import { must, run } from './sh.js';
 
-export const PROFILES = ['crash-restart', 'init-container', 'two-live', 'shared-pidns', 'graceful-stop', 'zombies'] as const;
+export const PROFILES = ['crash-restart', 'init-container', 'two-live', 'shared-pidns', 'graceful-stop', 'zombies', 'openclaw-restart'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 export class Compose {
@@ -28,6 +28,12 @@ export class Compose {
   /** `up -d` one service (and, unless noDeps, what it depends on, waiting for their conditions). */
   up(profile: Profile, service: string, options: { noDeps?: boolean } = {}): string {
     this.exec([profile], ['up', '-d', ...(options.noDeps ? ['--no-deps'] : []), service]);
+    return this.idOf(profile, service);
+  }
+
+  /** A new container for the service (a new id, so a new hostname) in place of the old one, as after an image update. */
+  recreate(profile: Profile, service: string): string {
+    this.exec([profile], ['up', '-d', '--no-deps', '--force-recreate', service]);
     return this.idOf(profile, service);
   }
 

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { Compose } from './compose.js';
 import { ensureEngine, stopEngine, type Engine } from './engine.js';
 import { buildImages, removeImages } from './images.js';
+import { ensurePeerInstalled } from '../openclaw-peer/harness.js';
 
 export default function setup(): () => void {
   const begun = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'lockguard-e2e-'));
   const engine = ensureEngine(join(workDir, 'dockerd.log'));
   try {
+    ensurePeerInstalled((line) => console.log(`setup: ${line}`));
     buildImages(workDir);
     console.log(`setup: engine and images ready in ${((Date.now() - begun) / 1000).toFixed(1)} s; compose: ${Compose.detect().describe()}`);
   } catch (error) {

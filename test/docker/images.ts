@@ -1,6 +1,6 @@
 // Builds the test images with no registry: the base image by `docker import` of this
 // machine's Node runtime, then the Dockerfile (offline, from a prepared context), then the
-// two gateway images. Remembers every image it made, the builder's dangling stage images
+// two demo gateway images and the real OpenClaw gateway's. Remembers every image it made, the builder's dangling stage images
 // included, so that removeImages() deletes exactly those.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { IMAGES, ROOT } from './paths.js';
@@ -25,7 +25,7 @@ function gatewayContext(workDir: string): string {
   const dir = `${workDir}/gateway-context`;
   mkdirSync(dir, { recursive: true });
   copyFileSync(`${ROOT}/examples/demo-gateway/gateway.mjs`, `${dir}/gateway.mjs`);
-  for (const name of ['orphan-grandchildren.sh', 'gateway.Dockerfile', 'gateway-copy-from.Dockerfile']) {
+  for (const name of ['orphan-grandchildren.sh', 'gateway.Dockerfile', 'gateway-copy-from.Dockerfile', 'openclaw.Dockerfile']) {
     copyFileSync(`${ROOT}/test/docker/${name}`, `${dir}/${name}`);
   }
   return dir;
@@ -41,6 +41,7 @@ export function buildImages(workDir: string): void {
     const gateway = gatewayContext(workDir);
     dockerBuild(gateway, `${gateway}/gateway.Dockerfile`, IMAGES.gateway, { LOCKGUARD_IMAGE: IMAGES.lockguard });
     dockerBuild(gateway, `${gateway}/gateway-copy-from.Dockerfile`, IMAGES.copyFrom, { LOCKGUARD_IMAGE: IMAGES.lockguard, NODE_IMAGE: IMAGES.base });
+    dockerBuild(gateway, `${gateway}/openclaw.Dockerfile`, IMAGES.openclaw, { LOCKGUARD_IMAGE: IMAGES.lockguard });
   } finally {
     for (const id of danglingImages()) if (!danglingBefore.has(id)) madeDangling.add(id);
   }

@@ -75,6 +75,7 @@ export function makeVolume(label: string, fixedRoot?: string): Volume {
  */
 export function snapshotVolume(volume: Volume): string {
   const snapshot = `${volume.root}.snapshot`;
+  rmSync(snapshot, { recursive: true, force: true });
   copyTree(volume.root, snapshot);
   return snapshot;
 }
@@ -173,15 +174,24 @@ export class Container {
 
   /** HTTP status of GET / on the container's loopback, or the error; asked from inside its network namespace. */
   httpStatus(port: number): number | string {
-    const probe = `fetch('http://127.0.0.1:${port}/',{signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),e=>console.log('error: '+(e.cause?.code??e.message)))`;
-    const ran = runSync(['nsenter', `--net=/proc/${this.pid1()}/ns/net`, NODE, '-e', probe], { timeoutMs: 10_000 });
-    const answer = ran.stdout.trim();
-    return /^\d+$/.test(answer) ? Number(answer) : answer || `no answer (${ran.stderr.trim()})`;
+    const ran = runSync(['nsenter', `--net=/proc/${this.pid1()}/ns/net`, NODE, '-e', httpProbe(port)], { timeoutMs: 10_000 });
+    return httpStatusOf(ran.stdout, ran.stderr);
   }
 
   tail(lines = 40): string {
     return this.output.split('\n').slice(-lines).join('\n');
   }
+}
+
+/** A `node -e` script that prints the HTTP status of GET / on loopback, or `error: <code>`. */
+export function httpProbe(port: number): string {
+  return `fetch('http://127.0.0.1:${port}/',{signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),e=>console.log('error: '+(e.cause?.code??e.message)))`;
+}
+
+/** What httpProbe printed: the status as a number, or what went wrong. */
+export function httpStatusOf(stdout: string, stderr: string): number | string {
+  const answer = stdout.trim();
+  return /^\d+$/.test(answer) ? Number(answer) : answer || `no answer (${stderr.trim()})`;
 }
 
 /**
@@ -363,6 +373,12 @@ export function clockTicksPerSecond(): number {
   const ran = runSync(['getconf', 'CLK_TCK']);
   const value = Number(ran.stdout.trim());
   return Number.isInteger(value) && value > 0 ? value : 100;
+}
+
+/** A process's start time: /proc/<pid>/stat field 22, in clock ticks since boot. */
+export function startTicksOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
 /** Boot time as epoch ms (btime of /proc/stat, whole seconds). */
