@@ -1,34 +1,41 @@
 // npm run demo: a state volume left behind by a crashed container, then a restart with
 // lockguard as PID 1 of a fresh PID namespace, then a gateway that takes its lock at once.
 //
-// 1. Copy examples/demo-state (locks of a previous container: pid 1, pid 7, a malformed one)
-//    to a temp dir, dated 90 s ago as if that container had just died.
+// 1. Copy examples/demo-state to a temp dir, re-dated so that its container died 90 s ago on this
+//    boot: what openclaw@2026.9.6 left when its gateway, PID 1 of that container, was SIGKILLed
+//    (two gateway lock files and the gateway-owner lease row naming the dead container's hostname;
+//    generated from the real package by scripts/openclaw-fixtures.mjs), and beside it session
+//    locks as OpenClaw before 2026.8 wrote them (pid 1, pid 7, one cut off mid-write).
 // 2. Start a live gateway in another PID namespace that holds ops/live open (a neighbour
 //    sharing the volume): lockguard must keep that lock.
 // 3. In a fresh PID namespace: an earlier gateway takes ops/recycled and is SIGKILLed, an
 //    unrelated process gets its PID again (ns_last_pid), then lockguard becomes PID 1 and
-//    runs the demo gateway, which takes main/main, the lock "pid 1" left behind.
+//    runs the demo gateway (examples/demo-gateway), which takes main/main, the lock "pid 1"
+//    left behind, at once.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatabaseSync } from 'node:sqlite';
+import { readManifest, redateFixture, splitPayload, uptimeMs } from '../test/openclaw-peer/fixtures.ts';
+import { clockTicksPerSecond, gatewayOwnerRow, listLockFiles, readLeaseRows } from '../test/openclaw-peer/harness.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const node = process.execPath;
 const lockguard = join(root, 'dist', 'entrypoint.js');
 const gateway = join(root, 'examples', 'demo-gateway', 'gateway.mjs');
+const demoState = join(root, 'examples', 'demo-state');
 const say = (text) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
+const CRASH_AGO_MS = 90_000;
 
 const work = mkdtempSync(join(tmpdir(), 'lockguard-demo-'));
 const state = join(work, 'state');
 let neighbour;
 try {
-  copyState(state);
+  const crashAgoMs = copyState(state);
   const isolation = namespaceCommand();
-  say(`state dir ${state}: locks left by a container that died 90 s ago`);
-  listLocks(state);
+  say(`state dir ${state}: what a container that died ${Math.round(crashAgoMs / 1000)} s ago left`);
+  listState(state);
 
   say('a neighbour gateway in another PID namespace holds agents/ops/sessions/live.jsonl.lock open');
   neighbour = await startNeighbour(isolation);
@@ -48,7 +55,7 @@ try {
   ].join('\n');
   const run = spawnSync(isolation.argv[0], [...isolation.argv.slice(1), 'sh', '-c', prelude], { stdio: 'inherit' });
   say(`lockguard exited ${run.status ?? `by ${run.signal}`}; the state dir now holds`);
-  listLocks(state);
+  listState(state);
   process.exitCode = run.status ?? 1;
 } finally {
   await stop(neighbour);
@@ -65,39 +72,63 @@ async function stop(child) {
   for (let waited = 0; waited < 3_000 && existsSync(lock); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+/**
+ * The example state, every time moved so that its container died 90 s ago on this boot (or as
+ * long ago as this boot allows: start times cannot predate it). Returns how long ago that was.
+ */
 function copyState(target) {
-  cpSync(join(root, 'examples', 'demo-state'), target, { recursive: true });
-  const then = new Date(Date.now() - 90_000);
-  for (const path of walk(target)) {
-    if (path.endsWith('.lock')) {
-      const text = readFileSync(path, 'utf8');
-      writeFileSync(path, text.replace(/"createdAt": ?"[^"]*"/, (match) => match.replace(/"[^"]*"$/, `"${then.toISOString()}"`)));
-    }
-    utimesSync(path, then, then);
+  const needs = readManifest(demoState).minUptimeMs;
+  const crashAgoMs = Math.min(CRASH_AGO_MS, uptimeMs() - needs - 1_000);
+  if (crashAgoMs < 1_000) throw new Error(`this machine has been up ${uptimeMs()} ms; the demo state needs ${needs + 2_000} ms: run it again in a few seconds`);
+  redateFixture(demoState, target, { crashAgoMs, clockTicks: clockTicksPerSecond() });
+  return crashAgoMs;
+}
+
+/** Lock files by OpenClaw generation, the gateway-owner row, and the coordinators (probed, never deleted). */
+function listState(dir) {
+  const files = listLockFiles(dir).filter((file) => file.type === 'file');
+  const locks = files.filter((file) => file.path.endsWith('.lock'));
+  const gatewayLocks = locks.filter((file) => /(^|\/)gateway\.[^/]+\.lock$/.test(file.path));
+  const row = gatewayOwnerRow(readLeaseRows(dir));
+  process.stdout.write('  OpenClaw 2026.9.6 (gateway lock files and the gateway-owner lease):\n');
+  for (const file of gatewayLocks) line(file.path, describeLock(file));
+  if (gatewayLocks.length === 0) line('tmp/openclaw-0/gateway.*.lock', 'none');
+  line('state/openclaw.sqlite', row ? describeRow(row) : 'no gateway-owner row: the next gateway takes the lease at once');
+  const coordinators = files.filter((file) => file.path.endsWith('.sqlite')).map((file) => file.path.split('/').pop());
+  line('tmp/openclaw-0/*.sqlite', `coordinators, probed only and never deleted: ${coordinators.join(', ') || 'none'}`);
+  process.stdout.write('  OpenClaw before 2026.8 (session locks; 2026.9 writes none):\n');
+  const sessionLocks = locks.filter((file) => !gatewayLocks.includes(file));
+  for (const file of sessionLocks) line(file.path, describeLock(file));
+  if (sessionLocks.length === 0) line('', '(no session locks)');
+}
+
+function line(path, text) {
+  process.stdout.write(`    ${path.padEnd(40)} ${text}\n`);
+}
+
+function describeLock(file) {
+  let json;
+  try {
+    json = splitPayload(file.raw ?? '').json;
+  } catch {
+    return `unparseable: ${JSON.stringify(file.raw)}`;
   }
-  ageLeaseRows(join(target, 'state', 'openclaw.sqlite'), then);
+  const facts = [`pid ${json.pid}`];
+  if (json.startTime !== undefined || json.starttime !== undefined) facts.push(`start ${json.startTime ?? json.starttime} ticks`);
+  if (json.ownerId) facts.push(`owner ${String(json.ownerId).slice(0, 8)}…`);
+  facts.push(`created ${ago(Date.parse(json.createdAt))}`);
+  return facts.join(', ');
 }
 
-/** Lease rows carry their times inside the DB: date them like the lock files. */
-function ageLeaseRows(db, then) {
-  const handle = new DatabaseSync(db);
-  handle.prepare('UPDATE state_leases SET created_at = ?, updated_at = ?, heartbeat_at = ?, expires_at = ?').run(then.getTime(), then.getTime(), then.getTime(), then.getTime() + 300_000);
-  handle.close();
-  utimesSync(db, then, then);
+function describeRow(row) {
+  const { owner } = JSON.parse(row.payload_json);
+  const left = Math.round((row.expires_at - Date.now()) / 1000);
+  const refusal = left > 0 ? `; a gateway with another hostname refuses to start for ${left} s more (#155644)` : '';
+  return `gateway-owner row: owner ${row.owner.slice(0, 8)}…, pid ${owner.pid} on host ${owner.host}, start ${owner.startedAt} ticks${refusal}`;
 }
 
-function* walk(dir) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
-
-function listLocks(dir) {
-  const locks = [...walk(dir)].filter((path) => path.endsWith('.lock')).sort();
-  for (const path of locks) process.stdout.write(`  ${relative(dir, path)}  ${readFileSync(path, 'utf8').split('\n')[0].slice(0, 90)}\n`);
-  if (locks.length === 0) process.stdout.write('  (no locks)\n');
+function ago(ms) {
+  return `${((Date.now() - ms) / 1000).toFixed(0)} s ago`;
 }
 
 /** unshare as root; with a user namespace otherwise; the host namespace as a last resort. */
@@ -121,7 +152,7 @@ async function startNeighbour(isolation) {
   child.stdout.setEncoding('utf8');
   await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
-      for (const line of chunk.trimEnd().split('\n')) process.stdout.write(`  neighbour: ${line}\n`);
+      for (const text of chunk.trimEnd().split('\n')) process.stdout.write(`  neighbour: ${text}\n`);
       resolve();
     });
     child.once('exit', (code) => reject(new Error(`the neighbour gateway exited (${code}) before taking its lock`)));

@@ -15,9 +15,15 @@
 // rows). manifest.json records every time value as an offset from the crash; redateFixture in
 // test/openclaw-peer/fixtures.ts puts them back relative to now and this boot.
 //
-// Usage: node scripts/openclaw-fixtures.mjs [--out DIR]   (default test/openclaw-peer/fixtures; replaced)
+// Then examples/demo-state, the state dir of `npm run demo`: the gateway crash, with session locks
+// beside it as OpenClaw before 2026.8 wrote them (2026.9 writes none), and session transcripts.
+//
+// Usage: node scripts/openclaw-fixtures.mjs [--out DIR] [--demo-state-only]
+//   --out DIR          where the fixtures go (default test/openclaw-peer/fixtures; replaced)
+//   --demo-state-only  only rebuild examples/demo-state, from the gateway-crash fixture in --out
 // Needs root (unshare) and Node >= 24 (it imports the harness's TypeScript under type stripping).
-import { mkdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
@@ -39,12 +45,42 @@ import {
   startGateway,
   startReclaimerThatHangs,
 } from '../test/openclaw-peer/harness.ts';
-import { MANIFEST, payloadTimes, rowTimes, uptimeMs } from '../test/openclaw-peer/fixtures.ts';
+import { joinPayload, MANIFEST, payloadTimes, readManifest, rowTimes, uptimeMs } from '../test/openclaw-peer/fixtures.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: join(REPO, 'test', 'openclaw-peer', 'fixtures') } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: join(REPO, 'test', 'openclaw-peer', 'fixtures') }, 'demo-state-only': { type: 'boolean', default: false } },
+});
 const out = values.out;
 const clockTicks = clockTicksPerSecond();
 const TABLES = ['schema_meta', 'state_leases', 'agent_database_leases'];
+const DEMO_STATE = join(REPO, 'examples', 'demo-state');
+
+/**
+ * Session locks as OpenClaw before 2026.8 wrote them, beside the real 2026.9.6 crash: the pid-1
+ * gateway's session lock in the oldest shape (no starttime), an agent run's (pid 7) in the later
+ * one (starttime in ticks, maxHoldMs, fs-safe's ownership token), and one its writer died in the
+ * middle of writing. Times are offsets (ms) from the crash, as in a manifest.
+ */
+const LEGACY_LOCKS = [
+  { path: 'agents/main/sessions/main.jsonl.lock', mtimeOffsetMs: -6_000, payload: { pid: 1, createdAt: -6_000 } },
+  { path: 'agents/main/sessions/chat-7.jsonl.lock', mtimeOffsetMs: -4_000, payload: { pid: 7, createdAt: -4_000, starttime: -9_000, maxHoldMs: 300_000 }, token: true },
+  { path: 'agents/ops/sessions/broken.jsonl.lock', mtimeOffsetMs: -60_000, raw: '{"pid": 16, "createdAt": "2026-11-2' },
+];
+
+/** The transcripts the locks guard, and one a live neighbour (ops/live) and a crashed gateway (ops/recycled) take in the demo. */
+const TRANSCRIPTS = {
+  'agents/main/sessions/main.jsonl': '{"type":"session","version":3,"id":"main"}\n{"type":"message","role":"user","content":"hello"}\n',
+  'agents/main/sessions/chat-7.jsonl': '{"type":"session","version":3,"id":"chat-7"}\n',
+  'agents/main/sessions/sessions.json': '{"agent:main:main":{"sessionId":"main"},"agent:main:chat-7":{"sessionId":"chat-7"}}\n',
+  'agents/ops/sessions/broken.jsonl': '{"type":"session","version":3,"id":"broken"}\n',
+  'agents/ops/sessions/live.jsonl': '{"type":"session","version":3,"id":"live"}\n',
+  'agents/ops/sessions/recycled.jsonl': '{"type":"session","version":3,"id":"recycled"}\n',
+};
+
+if (values['demo-state-only']) {
+  writeDemoState(join(out, 'gateway-crash'));
+  process.exit(0);
+}
 
 ensurePeerInstalled((line) => console.log(line));
 rmSync(out, { recursive: true, force: true });
@@ -85,6 +121,7 @@ await fixture('guard-crash', 'a dead fs-safe reclaimer: openclaw.json.lock of a 
 
 rmSync(join(SCRATCH_PARENT, 'lockguard-openclaw-fixtures'), { recursive: true, force: true });
 console.log(`fixtures written to ${out}`);
+writeDemoState(join(out, 'gateway-crash'));
 
 /** Runs one crash in a fresh volume and keeps what it left. */
 async function fixture(name, scenario, crashIn) {
@@ -173,4 +210,45 @@ function reduceDatabase(stateDir, to, crash) {
     ...stateLeases.map((row) => ({ table: 'state_leases', key: { scope: row.scope, lease_key: row.lease_key }, times: rowTimes('state_leases', row, crash, clockTicks) })),
     ...agentDatabaseLeases.map((row) => ({ table: 'agent_database_leases', key: { lease_id: row.lease_id }, times: rowTimes('agent_database_leases', row, crash, clockTicks) })),
   ];
+}
+
+/** examples/demo-state: the gateway-crash fixture, plus the legacy session locks and transcripts, in one manifest. */
+function writeDemoState(gatewayCrash) {
+  const manifest = readManifest(gatewayCrash);
+  rmSync(DEMO_STATE, { recursive: true, force: true });
+  cpSync(gatewayCrash, DEMO_STATE, { recursive: true });
+  const state = join(DEMO_STATE, 'state');
+  for (const [path, text] of Object.entries(TRANSCRIPTS)) {
+    mkdirSync(dirname(join(state, path)), { recursive: true });
+    writeFileSync(join(state, path), text);
+  }
+  const legacy = LEGACY_LOCKS.map((lock) => {
+    const json = lock.payload && legacyPayload(lock.payload, manifest);
+    writeFileSync(join(state, lock.path), json ? joinPayload(json, lock.token ? ownershipToken(lock.path) : undefined) : lock.raw);
+    return { path: lock.path, type: 'file', kind: 'openclaw-session (before 2026.8)', mtimeOffsetMs: lock.mtimeOffsetMs, times: json ? payloadTimes(json, manifest.crash, manifest.clockTicks) : [] };
+  });
+  const demo = {
+    ...manifest,
+    generatedBy: 'scripts/openclaw-fixtures.mjs (examples/demo-state, from the gateway-crash fixture)',
+    scenario: `${manifest.scenario}; beside it, session locks as OpenClaw before 2026.8 wrote them (2026.9 writes none)`,
+    files: [...manifest.files, ...legacy],
+  };
+  writeFileSync(join(DEMO_STATE, MANIFEST), `${JSON.stringify(demo, null, 2)}\n`);
+  console.log(`examples/demo-state: ${manifest.files.length} files of openclaw@${manifest.openclaw}, ${legacy.length} legacy session locks`);
+}
+
+/** A payload of crash-relative offsets made absolute: createdAt as ISO text, starttime as ticks. */
+function legacyPayload({ pid, createdAt, starttime, ...rest }, { crash, clockTicks: ticks }) {
+  return {
+    pid,
+    createdAt: new Date(crash.wallMs + createdAt).toISOString(),
+    ...(starttime === undefined ? {} : { starttime: Math.round(((crash.uptimeMs + starttime) * ticks) / 1000) }),
+    ...rest,
+  };
+}
+
+/** fs-safe's token: 8 tabs, then 128 tabs or spaces; derived from the path, so a rebuild keeps it. */
+function ownershipToken(path) {
+  const bits = [...createHash('sha256').update(path).digest()].flatMap((byte) => [7, 6, 5, 4, 3, 2, 1, 0].map((bit) => (byte >> bit) & 1));
+  return '\t'.repeat(8) + bits.slice(0, 128).map((bit) => (bit ? '\t' : ' ')).join('');
 }

@@ -1,6 +1,8 @@
 // The committed openclaw@2026.9.6 crash fixtures (scripts/openclaw-fixtures.mjs) re-dated onto this
 // machine: times move, nothing else does, and lockguard judges the re-dated gateway crash as the
-// real one. Runs in the main suite: it needs the fixtures, not the peer install.
+// real one. examples/demo-state (the demo's volume: the gateway crash plus session locks of
+// OpenClaw before 2026.8) is made and re-dated the same way. Runs in the main suite: it needs the
+// fixtures, not the peer install.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,26 +13,31 @@ import { readManifest, redateFixture, splitPayload, uptimeMs } from './fixtures.
 import { clockTicksPerSecond, gatewayOwnerRow, readLeaseRows, readLockFile } from './harness.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
+const DEMO_STATE = fileURLToPath(new URL('../../examples/demo-state', import.meta.url));
 const CLOCK_TICKS = clockTicksPerSecond();
 const CRASH_AGO_MS = 20_000;
 
 beforeAll(() => assertBuilt());
 afterEach(() => removeTempDirs());
 
+function fixtureDir(name: string): string {
+  return name === 'examples/demo-state' ? DEMO_STATE : join(FIXTURES, name);
+}
+
 function redated(name: string) {
   const target = join(makeTempDir('lockguard-fixture-'), 'state');
-  return { manifest: readManifest(join(FIXTURES, name)), ...redateFixture(join(FIXTURES, name), target, { crashAgoMs: CRASH_AGO_MS, clockTicks: CLOCK_TICKS }) };
+  return { manifest: readManifest(fixtureDir(name)), ...redateFixture(fixtureDir(name), target, { crashAgoMs: CRASH_AGO_MS, clockTicks: CLOCK_TICKS }) };
 }
 
 function ticksToUptimeMs(ticks: number): number {
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
-describe.each(['gateway-crash', 'agent-crash', 'sidecar-crash', 'guard-crash'])('fixture %s, re-dated', (name) => {
+describe.each(['gateway-crash', 'agent-crash', 'sidecar-crash', 'guard-crash', 'examples/demo-state'])('fixture %s, re-dated', (name) => {
   it('keeps every byte but the times, and puts each time at its offset from the new crash', () => {
     const { manifest, stateDir, crash } = redated(name);
     for (const file of manifest.files.filter((entry) => entry.times.length > 0)) {
-      const original = splitPayload(readFileSync(join(FIXTURES, name, 'state', file.path), 'utf8'));
+      const original = splitPayload(readFileSync(join(fixtureDir(name), 'state', file.path), 'utf8'));
       const now = splitPayload(readLockFile(stateDir, file.path).raw!);
       expect(now.token, file.path).toBe(original.token);
       for (const time of file.times) {
@@ -82,5 +89,36 @@ describe('the re-dated gateway crash', () => {
     const target = join(makeTempDir('lockguard-fixture-'), 'state');
     const tooLong = uptimeMs() + 3_600_000;
     expect(() => redateFixture(join(FIXTURES, 'gateway-crash'), target, { crashAgoMs: tooLong, clockTicks: CLOCK_TICKS })).toThrow(/has been up \d+ ms; fixture .* needs \d+ ms/);
+  });
+});
+
+describe('the re-dated demo state (examples/demo-state)', () => {
+  it('is the gateway crash, byte for byte but the times, with the session locks of OpenClaw before 2026.8 beside it', () => {
+    const demo = readManifest(DEMO_STATE);
+    const crash = readManifest(join(FIXTURES, 'gateway-crash'));
+    expect(demo.files.slice(0, crash.files.length)).toEqual(crash.files);
+    expect(demo.rows).toEqual(crash.rows);
+    for (const file of crash.files.filter((entry) => entry.type === 'file')) {
+      expect(readFileSync(join(DEMO_STATE, 'state', file.path)), file.path).toEqual(readFileSync(join(FIXTURES, 'gateway-crash', 'state', file.path)));
+    }
+    expect(demo.files.slice(crash.files.length).map((file) => `${file.kind} ${file.path}`)).toEqual([
+      'openclaw-session (before 2026.8) agents/main/sessions/main.jsonl.lock',
+      'openclaw-session (before 2026.8) agents/main/sessions/chat-7.jsonl.lock',
+      'openclaw-session (before 2026.8) agents/ops/sessions/broken.jsonl.lock',
+    ]);
+  });
+
+  it('is swept from a new PID namespace as the demo shows: every lock and the gateway-owner row stale, for the reason it names', async () => {
+    const { stateDir } = redated('examples/demo-state');
+    const { report } = await runSweep(['--dry-run', '--volume', 'exclusive', '--state-dir', stateDir]);
+    const verdicts = Object.fromEntries(report.locks.map((entry) => [entry.path.replace(/^(sqlite:)?.*?\/state\//, ''), `${entry.verdict} ${entry.reasons.join(',')}`]));
+    expect(verdicts).toEqual({
+      'tmp/openclaw-0/gateway.state.lock': 'stale previous-namespace',
+      'tmp/openclaw-0/gateway.7406df2a.lock': 'stale previous-namespace',
+      'state/openclaw.sqlite#state_leases/gateway-owner/global': 'stale previous-namespace',
+      'agents/main/sessions/main.jsonl.lock': 'stale previous-namespace',
+      'agents/main/sessions/chat-7.jsonl.lock': 'stale previous-namespace',
+      'agents/ops/sessions/broken.jsonl.lock': 'stale malformed',
+    });
   });
 });
