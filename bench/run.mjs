@@ -1,10 +1,10 @@
-// `npm run bench`: the six lockguard workloads, each against baselines measured in the
+// `npm run bench`: the seven lockguard workloads, each against baselines measured in the
 // same run. Prints a table on stdout, writes bench/results.json, shows progress on stderr.
 //
-//   node bench/run.mjs [--only sweep,startup,memory,signals,zombies,hostview] [--quick]
+//   node bench/run.mjs [--only sweep,startup,memory,signals,zombies,hostview,restart] [--quick]
 //
-// --quick is for working on the bench itself: smaller trees and fewer signals/zombies,
-// still 5 measured runs. Its results.json says so.
+// --quick is for working on the bench itself: smaller trees, fewer signals/zombies and
+// gateway restarts; 5 measured runs elsewhere. Its results.json says so.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,13 +17,14 @@ import { formatTable } from './lib/report.mjs';
 import { ensureTools, nodeBinary } from './lib/tools.mjs';
 import { hostViewWorkload } from './workloads/hostview.mjs';
 import { memoryWorkload } from './workloads/memory.mjs';
+import { restartWorkload } from './workloads/restart.mjs';
 import { signalsWorkload } from './workloads/signals.mjs';
 import { startupWorkload } from './workloads/startup.mjs';
 import { sweepWorkload } from './workloads/sweep.mjs';
 import { zombiesWorkload } from './workloads/zombies.mjs';
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
-const WORKLOADS = { sweep: sweepWorkload, startup: startupWorkload, memory: memoryWorkload, signals: signalsWorkload, zombies: zombiesWorkload, hostview: hostViewWorkload };
+const WORKLOADS = { sweep: sweepWorkload, startup: startupWorkload, memory: memoryWorkload, signals: signalsWorkload, zombies: zombiesWorkload, hostview: hostViewWorkload, restart: restartWorkload };
 
 const FULL = {
   warmup: 1,
@@ -35,8 +36,11 @@ const FULL = {
   signalsPerRun: 200, // × 5 runs = 1,000 signals per supervisor
   zombies: 10_000,
   hostViewProcesses: 1_000,
+  restartWarmup: 1,
+  restartRuns: 5,
+  restartCapMs: 20_000,
 };
-const QUICK = { ...FULL, sweepSizes: [1_000, 10_000], startupRuns: 10, sleepSeconds: 1, signalsPerRun: 50, zombies: 2_000, hostViewProcesses: 200 };
+const QUICK = { ...FULL, sweepSizes: [1_000, 10_000], startupRuns: 10, sleepSeconds: 1, signalsPerRun: 50, zombies: 2_000, hostViewProcesses: 200, restartWarmup: 0, restartRuns: 2, restartCapMs: 10_000 };
 
 async function main() {
   const args = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean' } } }).values;

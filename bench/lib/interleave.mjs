@@ -1,11 +1,11 @@
 // The measuring discipline of the whole bench: subjects run A B A B … in one process run,
-// warm-up rounds are thrown away, and a failed run is recorded with its reason, never
-// dropped. A subject that fails twice stops (a broken one must not eat the time budget);
+// warm-up rounds are thrown away (a subject with `warmup: false` sits them out), and a failed
+// run is recorded with its reason, never dropped. A subject that fails twice stops (a broken one must not eat the time budget);
 // with no good run at all it is reported as missing.
 import { progress } from './progress.mjs';
 
 /**
- * @param subjects [{ name, run: async () => sample, missing?: string }]
+ * @param subjects [{ name, run: async () => sample, missing?: string, warmup?: false }]
  * @returns [{ name, samples: sample[], missing?: string }] in the same order
  */
 export async function interleave(label, subjects, { warmup, runs }) {
@@ -14,7 +14,7 @@ export async function interleave(label, subjects, { warmup, runs }) {
     const tag = round < 0 ? `warm-up ${round + warmup + 1}/${warmup}` : `run ${round + 1}/${runs}`;
     progress(`${label}: ${tag}`);
     for (const [i, subject] of subjects.entries()) {
-      await runOnce(subject, results[i], round >= 0);
+      if (round >= 0 || subject.warmup !== false) await runOnce(subject, results[i], round >= 0);
     }
   }
   return results;

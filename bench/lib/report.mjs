@@ -63,7 +63,7 @@ function formatChecks(checks) {
   const header = ['ratio / figure (median over median)', 'value', 'target', 'status'];
   const body = checks.map((c) => [
     c.name,
-    c.missing ? missingCell(c.missing) : `${fmt(c.value)}${c.unit === '×' ? '×' : ` ${c.unit}`}`,
+    c.missing ? missingCell(c.missing) : `${c.capped ? '> ' : ''}${fmt(c.value)}${c.unit === '×' ? '×' : ` ${c.unit}`}`,
     c.max === undefined ? '' : `≤ ${c.max}${c.unit === '×' ? '×' : ` ${c.unit}`}`,
     c.failed ? `${c.status} (some runs failed, see above)` : c.status,
   ]);
