@@ -17,8 +17,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readManifest, redateFixture, splitPayload, uptimeMs } from '../test/openclaw-peer/fixtures.ts';
-import { clockTicksPerSecond, gatewayOwnerRow, listLockFiles, readLeaseRows } from '../test/openclaw-peer/harness.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const node = process.execPath;
@@ -27,6 +25,15 @@ const gateway = join(root, 'examples', 'demo-gateway', 'gateway.mjs');
 const demoState = join(root, 'examples', 'demo-state');
 const say = (text) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 const CRASH_AGO_MS = 90_000;
+
+// The example state is read and re-dated by the TypeScript helpers of the peer tests, which Node
+// runs as they are from 22.18 (type stripping); `npm run demo` runs the project's Node 24.
+if (!process.features.typescript) {
+  process.stderr.write(`demo: Node ${process.version} cannot load the TypeScript helpers it needs; run it with npm run demo (the project's Node 24), or Node >= 22.18\n`);
+  process.exit(1);
+}
+const { readManifest, redateFixture, splitPayload, uptimeMs } = await import('../test/openclaw-peer/fixtures.ts');
+const { clockTicksPerSecond, gatewayOwnerRow, listLockFiles, readLeaseRows } = await import('../test/openclaw-peer/harness.ts');
 
 const work = mkdtempSync(join(tmpdir(), 'lockguard-demo-'));
 const state = join(work, 'state');
