@@ -5,7 +5,7 @@
 // (the command is PID 1), UTS namespace (its own hostname), network namespace (loopback only,
 // so nothing leaves the machine) and mount namespace with a private /tmp (OpenClaw keeps its
 // lifecycle coordinators in /tmp, which a container does not share). The state volume is a
-// directory outside /tmp that every container sees.
+// directory every container sees.
 //
 // Erasable TypeScript that imports only node: built-ins and the shared process runner (harness/run.ts,
 // by its .ts name), so that scripts/openclaw-fixtures.mjs can import it under Node's type stripping
@@ -22,7 +22,7 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
 export const OPENCLAW_VERSION = '2026.9.6';
 export const OPENCLAW = join(PEER_DIR, 'node_modules', 'openclaw', 'openclaw.mjs');
-/** Scratch volumes live outside /tmp: every container mounts its own /tmp over it. */
+/** Scratch volumes: every container sees them, also when they are under /tmp (see CONTAINER_INIT). */
 export const SCRATCH_PARENT = process.env.LOCKGUARD_OPENCLAW_SCRATCH ?? '/var/tmp';
 
 /** Installs the pinned peer from its own lockfile when it is missing or another version. */
@@ -104,7 +104,18 @@ export function openclawEnv(volume: Volume): Record<string, string> {
   };
 }
 
-const CONTAINER_INIT = 'ip link set lo up && hostname "$0" && mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"';
+/**
+ * $0 is the hostname, $1 and $2 host paths the container must still see (the repository and the
+ * scratch volumes). The new /tmp is made on /mnt and moved onto /tmp, so that such a path under
+ * the host's /tmp (a CI checkout in /tmp) can be bound into it first.
+ */
+const CONTAINER_INIT = [
+  'ip link set lo up && hostname "$0"',
+  'mount -t tmpfs -o mode=1777 tmpfs /mnt',
+  'for keep in "$1" "$2"; do case "$keep" in /tmp/*) mkdir -p "/mnt${keep#/tmp}" && mount --bind "$keep" "/mnt${keep#/tmp}" || exit 1;; esac; done',
+  'mount --move /mnt /tmp',
+  'shift 2 && exec "$@"',
+].join(' && ');
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 export interface Exit {
@@ -124,7 +135,7 @@ export class Container {
 
   constructor(hostname: string, argv: string[], env: Record<string, string>) {
     this.hostname = hostname;
-    this.unshare = start(['unshare', '--pid', '--fork', '--mount-proc', '--uts', '--net', '--mount', '--', 'sh', '-c', CONTAINER_INIT, hostname, ...argv], {
+    this.unshare = start(['unshare', '--pid', '--fork', '--mount-proc', '--uts', '--net', '--mount', '--', 'sh', '-c', CONTAINER_INIT, hostname, REPO, SCRATCH_PARENT, ...argv], {
       env: { ...outsideTestRunner(process.env), ...env },
       envOnly: true,
       timeoutMs: 0,
