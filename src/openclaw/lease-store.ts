@@ -1,6 +1,7 @@
 // OpenClaw's SQLite state DBs, seen only through node:sqlite (no dependency). Existing DBs only:
-// a missing file is never created, and no schema is touched. Inspect opens read-only; the sweep
-// writes in one BEGIN IMMEDIATE with busy_timeout 0, so a live writer means "busy", never a wait.
+// a missing file is never created, and no schema is touched. Rows are read without changing
+// anything beside the DB (see readPlan); the sweep deletes in one BEGIN IMMEDIATE with busy_timeout 0
+// on a read-write connection opened only then, so a live writer means "busy", never a wait.
 import { closeSync, constants, lstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,10 @@ import { openForWriteOf } from '../locks/read.js';
 import type { AgentDatabaseLeaseRow, LeaseRow } from './payloads.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** The database header: page 1's first 100 bytes. */
+const DB_HEADER_SIZE = 100;
+/** A WAL file's header; frames, the only content that matters, come after it. */
+const WAL_HEADER_SIZE = 32;
 /** Primary result codes (the low byte of extended codes). */
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
@@ -35,7 +40,25 @@ export type OpenOutcome =
 
 export type WriteOutcome<T> = { status: 'done'; value: T } | { status: 'busy' } | { status: 'read-only' } | { status: 'failed'; message: string };
 
-/** Opens an existing OpenClaw DB. `write`: read-write for the sweep; otherwise read-only (inspect, dry runs). */
+/**
+ * How to read a DB without creating, writing or locking anything a writer waits for. `before`:
+ * what must be the same after the read for it to count (see LeaseDatabase.readWasConsistent).
+ * - `immutable`: no WAL frames beside it, so the file alone is the DB. SQLite reads it as a file
+ *   that cannot change: no lock, no companion file. Nothing holds a writer off meanwhile, so the
+ *   file and its companions are compared before and after (fileState).
+ * - `read-only-shm`: a `-wal` with its `-shm`, as a live connection or a killed one leaves them.
+ *   SQLite's read-only WAL protocol reads both and writes neither (`readonly_shm`): it maps the
+ *   `-shm` read-only, takes shared locks only, and where no live connection vouches for the
+ *   `-shm`, rebuilds the index from the `-wal` in its own memory, holding off checkpoints. Its
+ *   locking makes the read consistent; it fails only if the last connection removed both files
+ *   before SQLite opened them (companionIds).
+ * - Otherwise reading means writing: WAL frames without a `-shm` (one must be built), or a hot
+ *   rollback journal (it must be played back). A sweep reads with its read-write connection, as
+ *   OpenClaw's next open would; inspect and dry runs leave the DB unchecked.
+ */
+type ReadPlan = { how: 'immutable' | 'read-only-shm'; before: string } | { how: 'write'; why: string };
+
+/** Opens an existing OpenClaw DB for reading its rows. `write`: the sweep, which may write to read (see ReadPlan) and then delete. */
 export function openLeaseDatabase(path: string, write: boolean): OpenOutcome {
   const stat = lstatSync(path, { throwIfNoEntry: false });
   if (stat === undefined) return { status: 'absent' };
@@ -45,15 +68,64 @@ export function openLeaseDatabase(path: string, write: boolean): OpenOutcome {
 
   const sqlite = loadSqlite();
   if ('message' in sqlite) return { status: 'problem', message: sqlite.message };
-  let db: DatabaseSync;
+  const plan = readPlan(path);
+  if (plan.how === 'write' && !write) {
+    return { status: 'problem', message: `${plan.why}: reading it would write it; lease rows not checked. OpenClaw's next open recovers it, and so does a sweep without --dry-run` };
+  }
+  let db: LeaseDatabase;
   try {
-    // mode=rw|ro in a file: URI fails on a missing file instead of creating one.
-    db = new sqlite.DatabaseSync(`${pathToFileURL(path).href}?mode=${write ? 'rw' : 'ro'}`);
-    db.exec('PRAGMA busy_timeout = 0');
+    db = new LeaseDatabase(path, sqlite, plan);
   } catch (error) {
     return { status: 'problem', message: `cannot open (${sqliteMessage(error)}); lease rows not checked` };
   }
-  return { status: 'open', db: new LeaseDatabase(db), openForWrite: checked.openForWrite, dev: stat.dev };
+  return { status: 'open', db, openForWrite: checked.openForWrite, dev: stat.dev };
+}
+
+function readPlan(path: string): ReadPlan {
+  const wal = lstatSync(`${path}-wal`, { throwIfNoEntry: false });
+  if (wal && lstatSync(`${path}-shm`, { throwIfNoEntry: false })) return { how: 'read-only-shm', before: companionIds(path) };
+  if (wal && wal.size > WAL_HEADER_SIZE) return { how: 'write', why: 'its -wal has no -shm beside it' };
+  if (hotJournal(path)) return { how: 'write', why: 'its rollback journal is hot (a commit in progress, or one interrupted)' };
+  return { how: 'immutable', before: fileState(path) };
+}
+
+/** SQLite's test: a journal is hot when its header is not zeroed (the commit synced it, and did not finish). */
+function hotJournal(path: string): boolean {
+  return (headOf(`${path}-journal`, 1)?.[0] ?? 0) !== 0;
+}
+
+/**
+ * What a writer changes: the DB file (inode, size, times to the ns: a write after this look
+ * gets a newer time), its header (a rollback-journal commit bumps its change counter), and which
+ * companions exist and how big they are.
+ */
+function fileState(path: string): string {
+  const facts = [path, `${path}-wal`, `${path}-shm`, `${path}-journal`].map((file) => {
+    const stat = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    return stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : '-';
+  });
+  return [...facts, headOf(path, DB_HEADER_SIZE)?.toString('hex') ?? '-', hotJournal(path)].join(' ');
+}
+
+/** Which -wal and -shm are there: a live WAL connection keeps both, and the last one to close removes both. */
+function companionIds(path: string): string {
+  return [`${path}-wal`, `${path}-shm`].map((file) => lstatSync(file, { throwIfNoEntry: false })?.ino ?? '-').join(' ');
+}
+
+/** A file's first `length` bytes (fewer if it is shorter), or undefined if it cannot be opened. */
+function headOf(path: string, length: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(length);
+    return head.subarray(0, readSync(fd, head, 0, length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -93,8 +165,33 @@ function loadSqlite(): SqliteModule | { message: string } {
   }
 }
 
+/** SQLite connections to one DB: the reading one (see ReadPlan), and for a sweep's delete the read-write one that replaces it. */
 export class LeaseDatabase {
-  constructor(private readonly db: DatabaseSync) {}
+  private db: DatabaseSync;
+  private writable: boolean;
+
+  constructor(
+    private readonly path: string,
+    private readonly sqlite: SqliteModule,
+    private readonly plan: ReadPlan,
+  ) {
+    // mode=ro|rw in a file: URI fails on a missing file instead of creating one.
+    const query = plan.how === 'immutable' ? 'mode=ro&immutable=1' : plan.how === 'read-only-shm' ? 'mode=ro&readonly_shm=1' : 'mode=rw';
+    this.db = this.connect(query);
+    this.writable = plan.how === 'write';
+  }
+
+  /** Whether the rows read are the DB as it was at one instant, as far as the plan's `before` tells (see ReadPlan). */
+  readWasConsistent(): boolean {
+    switch (this.plan.how) {
+      case 'immutable':
+        return fileState(this.path) === this.plan.before;
+      case 'read-only-shm':
+        return companionIds(this.path) === this.plan.before;
+      case 'write':
+        return true;
+    }
+  }
 
   /** Whether a table exists with exactly the columns lockguard knows: anything else is left alone. */
   table(name: 'state_leases' | 'agent_database_leases'): TableState {
@@ -157,6 +254,7 @@ export class LeaseDatabase {
    */
   write<T>(work: () => T): WriteOutcome<T> {
     try {
+      this.becomeWritable();
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
       return failure(error);
@@ -189,6 +287,23 @@ export class LeaseDatabase {
     } catch {
       // Already closed.
     }
+  }
+
+  private connect(query: string): DatabaseSync {
+    const db = new this.sqlite.DatabaseSync(`${pathToFileURL(this.path).href}?${query}`);
+    db.exec('PRAGMA busy_timeout = 0');
+    return db;
+  }
+
+  /**
+   * The reading connection goes first: in WAL mode an open connection keeps the writer, as the last
+   * to close, from checkpointing and removing the -wal and -shm it made.
+   */
+  private becomeWritable(): void {
+    if (this.writable) return;
+    this.db.close();
+    this.db = this.connect('mode=rw');
+    this.writable = true;
   }
 
   /** SQLite may already have rolled back (a failed COMMIT can); isTransaction needs Node 22.16, so ask by trying. */

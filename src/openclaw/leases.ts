@@ -7,7 +7,7 @@ import type { ParsedPayload } from '../locks/types.js';
 import type { LockEntry } from '../report/types.js';
 import { entryOf, judgeLock, notOurs, type LockContext } from '../sweep/entry.js';
 import type { VolumeFacts } from '../volume/types.js';
-import { isBusy, MAX_ROWS, openLeaseDatabase, type LeaseDatabase, type TableState } from './lease-store.js';
+import { isBusy, MAX_ROWS, openLeaseDatabase, type LeaseDatabase, type OpenOutcome, type TableState } from './lease-store.js';
 import { agentDatabaseLeaseOf, leasePayloadOf, type AgentDatabaseLeaseRow, type LeaseRow } from './payloads.js';
 
 export interface Problem {
@@ -51,38 +51,57 @@ export function sweepLeases(stateDir: string, context: LockContext): { entries: 
   return { entries, problems };
 }
 
+/** Reads of a DB before its rows count as not checked: a writer that came in during one read changes the files the next one sees. */
+const READS = 2;
+
 function sweepDatabase(path: string, required: Table[], context: LockContext): { entries: LockEntry[]; problems: Problem[] } {
-  const opened = openLeaseDatabase(path, context.changes);
-  if (opened.status === 'absent') return { entries: [], problems: [] };
-  if (opened.status === 'problem') return { entries: [], problems: [{ path, message: opened.message }] };
-  const { db } = opened;
-  try {
-    // A DB another process holds open for writing may be another container's: only proofs that hold across
-    // namespaces count, and the fate of a row's owner proven through its lock files (correlated evidence).
-    const volume: VolumeFacts = opened.openForWrite === 'free' ? context.volume : { ...context.volume, mode: 'shared' };
-    const rowContext = { ...context, volume };
-    const { dev } = opened;
-    const problems: Problem[] = [];
-    const judged: JudgedRow[] = [];
-    for (const table of ['state_leases', 'agent_database_leases'] as const) {
-      const state = tableState(db, table);
-      const problem = tableProblem(table, state, required.includes(table));
-      if (problem) problems.push({ path, message: problem });
-      if (state.status !== 'ok') continue;
-      const read = readTable(db, path, table, rowContext, dev);
-      if ('busy' in read) return { entries: [busyEntry(path, table)], problems };
-      if ('message' in read) {
-        problems.push({ path, message: read.message });
-        continue;
-      }
-      judged.push(...read.rows);
-      if (read.skipped) problems.push({ path, message: `${read.skipped} ${table} rows have non-text keys; left alone` });
-      if (read.truncated) problems.push({ path, message: `${table} has more than ${MAX_ROWS} rows, more than any OpenClaw writes; only the first ${MAX_ROWS} were judged, the rest left alone` });
+  for (let attempt = 1; attempt <= READS; attempt++) {
+    const opened = openLeaseDatabase(path, context.changes);
+    if (opened.status === 'absent') return { entries: [], problems: [] };
+    if (opened.status === 'problem') return { entries: [], problems: [{ path, message: opened.message }] };
+    const { db } = opened;
+    try {
+      const read = readDatabase(opened, path, required, context);
+      // Rows of a read a writer may have torn are never judged as fact, nor are its errors reported.
+      if (!db.readWasConsistent()) continue;
+      if (read.busy) return { entries: [read.busy], problems: read.problems };
+      return { entries: reclaimRows(db, read.judged, context), problems: read.problems };
+    } finally {
+      db.close();
     }
-    return { entries: reclaimRows(db, judged, context), problems };
-  } finally {
-    db.close();
   }
+  return { entries: [], problems: [{ path, message: `changed while lockguard read it, ${READS} times (a writer is at work); lease rows not checked. Run lockguard again` }] };
+}
+
+function readDatabase(
+  opened: Extract<OpenOutcome, { status: 'open' }>,
+  path: string,
+  required: Table[],
+  context: LockContext,
+): { judged: JudgedRow[]; problems: Problem[]; busy?: LockEntry } {
+  const { db, dev } = opened;
+  // A DB another process holds open for writing may be another container's: only proofs that hold across
+  // namespaces count, and the fate of a row's owner proven through its lock files (correlated evidence).
+  const volume: VolumeFacts = opened.openForWrite === 'free' ? context.volume : { ...context.volume, mode: 'shared' };
+  const rowContext = { ...context, volume };
+  const problems: Problem[] = [];
+  const judged: JudgedRow[] = [];
+  for (const table of ['state_leases', 'agent_database_leases'] as const) {
+    const state = tableState(db, table);
+    const problem = tableProblem(table, state, required.includes(table));
+    if (problem) problems.push({ path, message: problem });
+    if (state.status !== 'ok') continue;
+    const read = readTable(db, path, table, rowContext, dev);
+    if ('busy' in read) return { judged: [], problems, busy: busyEntry(path, table) };
+    if ('message' in read) {
+      problems.push({ path, message: read.message });
+      continue;
+    }
+    judged.push(...read.rows);
+    if (read.skipped) problems.push({ path, message: `${read.skipped} ${table} rows have non-text keys; left alone` });
+    if (read.truncated) problems.push({ path, message: `${table} has more than ${MAX_ROWS} rows, more than any OpenClaw writes; only the first ${MAX_ROWS} were judged, the rest left alone` });
+  }
+  return { judged, problems };
 }
 
 function tableState(db: LeaseDatabase, table: Table): TableState | { status: 'error'; message: string } {

@@ -1,4 +1,5 @@
 // Temporary OpenClaw-style state dirs and the file facts the sweep tests compare before and after.
+import { createHash } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,28 @@ export function reclaimLeftovers(dir: string): string[] {
   };
   walk(dir);
   return found;
+}
+
+/**
+ * Everything under dir that a change would show (not following symlinks): each entry's type, inode,
+ * mode, owner, size, mtime and ctime (ns), and a digest of a file's bytes. Read with O_NOATIME, so taking it
+ * changes nothing; atimes are left out, since any reader moves them. `ctimeExempt`: names whose
+ * ctime is left out (see the caller).
+ */
+export function treeSnapshot(dir: string, ctimeExempt: (name: string) => boolean = () => false): Record<string, string> {
+  const snapshot: Record<string, string> = {};
+  const walk = (path: string) => {
+    const stat = lstatSync(path, { bigint: true });
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const ctime = ctimeExempt(name) ? '' : ` ctime=${stat.ctimeNs}`;
+    const facts = `ino=${stat.ino} mode=${stat.mode.toString(8)} owner=${stat.uid}:${stat.gid} size=${stat.size} mtime=${stat.mtimeNs}${ctime}`;
+    if (stat.isDirectory()) {
+      snapshot[path] = `dir ${facts}`;
+      for (const entry of readdirSync(path).sort()) walk(join(path, entry));
+    } else {
+      snapshot[path] = stat.isFile() ? `file ${facts} sha256=${createHash('sha256').update(fingerprint(path).bytes).digest('hex')}` : `other ${facts}`;
+    }
+  };
+  walk(dir);
+  return snapshot;
 }

@@ -1,5 +1,6 @@
 // Real SQLite files (WAL, the issue's schema) and real competing processes.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -85,6 +86,32 @@ describe('openLeaseDatabase', () => {
   it('sees a DB nobody writes as free', () => {
     createStateDb(db, seed);
     expect(openOk(db, false).openForWrite).toBe('free');
+  });
+});
+
+describe('LeaseDatabase.readWasConsistent', () => {
+  for (const journal of ['WAL', 'DELETE'] as const) {
+    it(`holds for a read of a closed ${journal} DB until a writer commits to it, then no more`, () => {
+      createStateDb(db, seed, { journal });
+      const { db: handle } = openOk(db, false);
+      expect(handle.leases().rows).toHaveLength(2);
+      expect(handle.readWasConsistent()).toBe(true);
+      const writer = new DatabaseSync(db);
+      writer.exec("DELETE FROM state_leases WHERE owner = 'tok-a'");
+      writer.close(); // In WAL mode, the last close checkpoints into the DB file and removes the -wal.
+      expect(handle.readWasConsistent()).toBe(false);
+    });
+  }
+
+  it('holds for a read through a live connection\'s -wal and -shm while they stay, and not once its close removed them', async () => {
+    createStateDb(db, seed);
+    holders.push(await startHolder([db, 'WAL', 'open'], { namespace: true }));
+    const { db: handle } = openOk(db, false);
+    expect(handle.leases().rows).toHaveLength(2);
+    expect(handle.readWasConsistent()).toBe(true);
+    rmSync(`${db}-wal`);
+    rmSync(`${db}-shm`);
+    expect(handle.readWasConsistent()).toBe(false);
   });
 });
 
