@@ -57,6 +57,8 @@ interface Cursor {
   index: number;
   /** The pattern this cursor walks: each is one object, so identity tells cursors of different patterns apart. */
   lock: LockPattern;
+  /** The pattern's place in the list: where several match one name, the first decides its kind. */
+  rank: number;
 }
 
 export function segmentPattern(segment: string): RegExp {
@@ -75,12 +77,13 @@ function literalTail(segment: string): string {
 }
 
 function cursorsOf(patterns: LockPattern[]): Cursor[] {
-  return patterns.map((lock) => {
+  return patterns.map((lock, rank) => {
     const parts = lock.glob.split('/').filter((part) => part !== '' && part !== '.');
-    return { segments: parts.map((part) => (part === '**' ? { pattern: null, tail: '' } : { pattern: segmentPattern(part), tail: literalTail(part) })), index: 0, lock };
+    return { segments: parts.map((part) => (part === '**' ? { pattern: null, tail: '' } : { pattern: segmentPattern(part), tail: literalTail(part) })), index: 0, lock, rank };
   });
 }
 
+/** Each path is yielded once, as the first pattern that matches it says: callers list OpenClaw's patterns, which know more, before the user's globs. */
 export function* discover(stateDir: string, patterns: LockPattern[], onProblem: (problem: WalkProblem) => void): Generator<Candidate | SafePoint, void, undefined> {
   // Paths are `prefix + name`: for the state dir as given, the prefix path.join would give (it normalizes
   // "./", "a/../", a trailing "/"); below it, every dir is already normal, so "dir/" is join's answer too.
@@ -106,14 +109,17 @@ function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (probl
       if (++counter.entries % SAFE_POINT_EVERY === 0) yield SAFE_POINT;
       const name = entry.name;
       const isDirectory = entry.isDirectory();
+      // A name several patterns match (an OpenClaw lock and a user's "**/*.lock") is one candidate, judged once.
+      let match: { cursor: Cursor; role: Candidate['role'] } | undefined;
       for (const cursor of cursors) {
-        if (mayBeLeaf(cursor, name)) {
+        if (mayBeLeaf(cursor, name) && (match === undefined || cursor.rank < match.cursor.rank)) {
           const role = leafRole(cursor, name);
-          if (role && name.includes(UNDECODABLE)) onProblem({ path: prefix + name, error: undecodableName() });
-          else if (role) yield { path: prefix + name, role, kind: cursor.lock.kind, form: cursor.lock.form, entryType: entryTypeOf(entry) };
+          if (role) match = { cursor, role };
         }
         if (isDirectory) for (const next of descend(cursor, name)) addCursor(subdirs, prefix + name, next);
       }
+      if (match && name.includes(UNDECODABLE)) onProblem({ path: prefix + name, error: undecodableName() });
+      else if (match) yield { path: prefix + name, role: match.role, kind: match.cursor.lock.kind, form: match.cursor.lock.form, entryType: entryTypeOf(entry) };
     }
   } catch (error) {
     onProblem({ path: dir, error: error as NodeJS.ErrnoException });

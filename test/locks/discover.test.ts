@@ -80,6 +80,11 @@ describe('--lock globs', () => {
     expect(paths(root, '*/*.pid', '*.pid')).toEqual(['a/one.pid', 'b/two.pid', 'top.pid']);
   });
 
+  it('a path two globs match is found once, as the first glob says', () => {
+    const root = tree(['run/a.pid', 'run/sub/b.pid'], ['run/a.pid.reclaim']);
+    expect(walk(root, 'run/*.pid', '**/*.pid').found.map(({ path, role }) => `${path} ${role}`)).toEqual(['run/a.pid lock', 'run/a.pid.reclaim guard', 'run/sub/b.pid lock']);
+  });
+
   it('a directory it cannot open is a problem, not a candidate', () => {
     const { found, problems } = walk(join(tree([]), 'missing'), '**/*.pid');
     expect(found).toEqual([]);
@@ -124,5 +129,23 @@ describe('OpenClaw 2026.9\'s fs-safe sidecar locks (OPENCLAW_PATTERNS)', () => {
       .map(({ path, role, kind }) => `${path.slice(root.length + 1)} ${role} ${kind}`)
       .sort();
     expect(found).toEqual([...sidecars.map((path) => `${path} lock openclaw-sidecar`), 'openclaw.json.lock.reclaim guard openclaw-sidecar'].sort());
+  });
+});
+
+describe('OpenClaw\'s patterns beside a --lock glob that matches the same files', () => {
+  it('finds each path once, as OpenClaw\'s kind, whichever way the walk reaches it', () => {
+    const root = tree(['agents/main/sessions/s1.jsonl.lock', 'tmp/openclaw-0/gateway.5d41402a.lock', 'openclaw.json.lock', 'jobs/top.lock'], ['openclaw.json.lock.reclaim']);
+    const patterns: LockPattern[] = [...OPENCLAW_PATTERNS, { glob: '**/*.lock', kind: 'generic', form: 'file' }, { glob: '**/*.reclaim', kind: 'generic', form: 'file' }];
+    const found = [...discover(root, patterns, () => {})]
+      .filter((candidate): candidate is Candidate => candidate !== SAFE_POINT)
+      .map(({ path, role, kind }) => `${path.slice(root.length + 1)} ${role} ${kind}`)
+      .sort();
+    expect(found).toEqual([
+      'agents/main/sessions/s1.jsonl.lock lock openclaw-session',
+      'jobs/top.lock lock generic',
+      'openclaw.json.lock lock openclaw-sidecar',
+      'openclaw.json.lock.reclaim guard openclaw-sidecar',
+      'tmp/openclaw-0/gateway.5d41402a.lock lock openclaw-gateway',
+    ]);
   });
 });

@@ -4,8 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, holdOpen, liveProcess, runSweep, stopHelpers } from '../helpers/run.js';
-import { judgedAs } from '../helpers/sweep-report.js';
+import { assertBuilt, holdOpen, liveProcess, runLockguard, runSweep, stopHelpers } from '../helpers/run.js';
+import { judgedAs, parseReport } from '../helpers/sweep-report.js';
 import { DEAD_PID, exists, inoOf, makeStateDir, removeTempDirs } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
@@ -69,5 +69,41 @@ describe('--lock globs', () => {
       expect(judgedAs(report, path), path).toEqual({ verdict: 'unknown', reasons: ['created-after-namespace'], action: 'kept' });
       expect(exists(path), path).toBe(true);
     }
+  });
+});
+
+describe('a --lock glob that also matches OpenClaw\'s locks', () => {
+  /** Dead and held session locks, OpenClaw's kind, and a dead generic lock, all matched by "**\/*.lock". */
+  async function overlapping() {
+    const state = makeStateDir();
+    const dead = state.lockPath('s1');
+    writeFileSync(dead, JSON.stringify({ pid: DEAD_PID, createdAt: new Date().toISOString() }));
+    const held = state.lockPath('s2');
+    await holdOpen(held, 'create', JSON.stringify({ pid: DEAD_PID, createdAt: new Date().toISOString() }));
+    const generic = write(join(state.dir, 'jobs', 'top.lock'), JSON.stringify({ pid: DEAD_PID }));
+    return { dir: state.dir, dead, held, generic };
+  }
+  const args = (dir: string) => ['--state-dir', dir, '--volume', 'exclusive', '--lock', '**/*.lock'];
+
+  it('inspect judges each lock once, OpenClaw\'s as OpenClaw\'s kind', async () => {
+    const { dir, dead, held, generic } = await overlapping();
+    const ran = await runLockguard(['inspect', '--json', '--log-format', 'json', ...args(dir)], { pid1: false });
+    const report = parseReport(ran.stdout, ran);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(report.locks.map((lock) => `${lock.path} ${lock.kind} ${lock.action}`).sort()).toEqual(
+      [`${dead} openclaw-session would-reclaim`, `${held} openclaw-session kept`, `${generic} generic would-reclaim`].sort(),
+    );
+    expect(report.summary).toMatchObject({ locks: 3, live: 1, stale: 2, unknown: 0 });
+  });
+
+  it('the sweep reclaims or keeps each once, and counts it once', async () => {
+    const { dir, dead, held, generic } = await overlapping();
+    const { code, report, stderr } = await runSweep(args(dir), { pid1: false });
+    expect(code, stderr).toBe(0);
+    expect(report.locks.map((lock) => `${lock.path} ${lock.kind} ${lock.action}`).sort()).toEqual(
+      [`${dead} openclaw-session reclaimed`, `${held} openclaw-session kept`, `${generic} generic reclaimed`].sort(),
+    );
+    expect(report.summary).toMatchObject({ locks: 3, live: 1, stale: 2, unknown: 0, reclaimed: 2, errors: 0 });
+    expect([exists(dead), exists(held), exists(generic)]).toEqual([false, true, false]);
   });
 });
