@@ -62,7 +62,7 @@ describe('crash injection: SIGKILL at each reclaim step, then fresh sweeps', () 
           expect(outcome.code === 0 || outcome.stdout !== '', 'a killed lockguard reports nothing').toBe(false);
           rmSync(marker, { force: true });
           const afterKill = entriesOf(sessions);
-          // A container restart takes longer than the judge's 1 s clock slack; within it, a guard of a
+          // A container restart takes longer than the verdict's 250 ms clock slack; within it, a guard of a
           // lockguard killed a moment ago might be a concurrent one, and auto mode rightly keeps it.
           if (context.options.pid1) await sleep(1_200);
 

@@ -42,7 +42,8 @@ const SQLITE_FCHOWNS = (name: string) => name.endsWith('-wal') || name.endsWith(
 
 /** A state dir whose state/openclaw.sqlite has a dead previous container's row and an expiry-only row, beside `companions`. */
 async function stateWith(journal: Journal, companions: Companions, rows: 'dead and expiry-only' | 'expiry-only' = 'dead and expiry-only') {
-  // Not lockguard-state-*: sweep.test.ts chattrs every one of those, which moves their ctime.
+  // Not lockguard-state-*: an older checkout's sweep.test.ts, run beside this one, chattrs every one of those,
+  // which moves the ctimes compared here.
   const dir = makeTempDir('lockguard-unchanged-');
   mkdirSync(join(dir, 'state'));
   const db = join(dir, 'state', 'openclaw.sqlite');

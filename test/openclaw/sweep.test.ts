@@ -21,16 +21,24 @@ const MINUTE = 60_000;
 /** fs-safe's ownership token after a lock's JSON: 8 tabs, then 128 tabs or spaces. */
 const TOKEN_LINE = `${'\t'.repeat(8)}${' \t'.repeat(64)}`;
 const holders: Holder[] = [];
+/**
+ * Files a test made immutable, made mutable again when it ends. Only these: a cleanup that made every
+ * /tmp/lockguard-state-* mutable also freed the read-only DB of a run in progress beside this one
+ * (another checkout's npm test on the same machine), which then lost its row.
+ */
+const immutable: string[] = [];
 
 beforeAll(() => assertBuilt());
 afterEach(async () => {
   await Promise.all(holders.splice(0).map((holder) => holder.stop()));
-  await must(['sh', '-c', 'for d in /tmp/lockguard-state-*; do chattr -R -i "$d" 2>/dev/null; done; true']);
+  for (const path of immutable.splice(0)) await must(['chattr', '-i', path]);
   removeTempDirs();
 });
 
 function stateDir(): { dir: string; db: string } {
-  const dir = makeTempDir('lockguard-state-');
+  // Not lockguard-state-*: a run of an older checkout beside this one on the same machine may still make every one
+  // of those mutable (see `immutable`), which would free test 6's read-only DB.
+  const dir = makeTempDir('lockguard-leases-state-');
   mkdirSync(join(dir, 'state'));
   return { dir, db: join(dir, 'state', 'openclaw.sqlite') };
 }
@@ -230,6 +238,7 @@ describe('6. corrupt or unexpected DBs', () => {
     const readOnly = agentDb('readonly');
     createStateDb(readOnly, deadRow, { journal: 'DELETE' });
     await must(['chattr', '+i', readOnly]);
+    immutable.push(readOnly);
 
     const second = stateDir();
     createStateDb(second.db, [], { extraSql: 'DROP TABLE state_leases; CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)' });
@@ -247,7 +256,6 @@ describe('6. corrupt or unexpected DBs', () => {
     expect(byPath(report, `${readOnly}#state_leases/startup-migrations`)).toMatchObject({ verdict: 'stale', action: 'failed', error: expect.stringMatching(/read-only/) });
     const logged = stderr.split('\n').filter(Boolean).map((line) => String((JSON.parse(line) as { msg?: unknown }).msg));
     for (const line of [problem(first.db), problem(extra), problem(second.db)]) expect(logged.some((msg) => msg.includes(line!))).toBe(true);
-    await must(['chattr', '-i', readOnly]);
     expect(snapshot()).toEqual(before);
   });
 });

@@ -1,9 +1,12 @@
 // Signals sent to lockguard (PID 1) reach the command, or stop lockguard before it starts it.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { NODE } from '../helpers/run.js';
+import { DEAD_PID, writeSessionLock } from '../helpers/state.js';
+import { waitForPause } from '../helpers/wait.js';
 import { FIXTURES, signalInTurn, startSupervising, tempDir } from './harness.js';
 
 // Written out independently of src/run/signals.ts, so that a signal dropped from the
@@ -63,8 +66,17 @@ describe('--kill-after', () => {
 describe('a signal during the sweep', () => {
   it('stops lockguard with 143 before the command ever runs', async () => {
     const marker = join(tempDir(), 'ran');
-    const run = startSupervising(['--', 'touch', marker], { env: { LOCKGUARD_TEST_SWEEP_DELAY_MS: '3000' } });
+    // A previous container's session lock: stale, so the sweep sets it aside for the settle, and holds still at the
+    // settle's pause point until the TERM has been sent, however slowly this test gets there.
+    const state = tempDir('lockguard-state-');
+    const lock = join(state, 'agents', 'main', 'sessions', 's1.jsonl.lock');
+    mkdirSync(dirname(lock), { recursive: true });
+    writeSessionLock(lock, { pid: DEAD_PID }, ago(PREDATES_NAMESPACE_MS));
+    const pause = join(tempDir(), 'pause');
+    const run = startSupervising(['--state-dir', state, '--', 'touch', marker], { env: { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: pause } });
+    await waitForPause(pause, run.done);
     process.kill(await run.trapped(), 'SIGTERM');
+    rmSync(pause);
     const outcome = await run.done;
     expect(outcome.code).toBe(143);
     expect(existsSync(marker)).toBe(false);

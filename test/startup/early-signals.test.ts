@@ -41,10 +41,9 @@ describe('TERM before the bundle is loaded, lockguard as PID 1', () => {
   });
 
   it('run mode, a sweep that never yields: the TERM reaches the command', async () => {
-    const sentAt = Date.now();
+    // `sleep 20` ends with 0 unless the TERM reaches it: 143 is the proof, however long the machine takes to get there.
     const outcome = await termBeforeBundle(['--', 'sleep', '20']);
     expect(outcome.code, outcome.stderr).toBe(143);
     expect(started(outcome)).toBe(true);
-    expect(Date.now() - sentAt).toBeLessThan(10_000);
   });
 });

@@ -29,8 +29,8 @@ describe('a recycled PID', () => {
       # Control: a legacy lock naming a live process that started before the lock was written.
       sleep 60 & older=$!
       printf '{"pid":%d,"createdAt":"%s"}' $older "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" > "$SESSIONS/older.jsonl.lock"
-      # Let the recyclers start provably after the locks were written: lockguard allows 1 s of clock slack, and a
-      # process start computed from btime (whole seconds) may read up to 1 s early.
+      # Let the recyclers start provably after the locks were written, past the verdict's 250 ms clock slack (a
+      # wait only lengthens on a loaded machine).
       sleep 2.1
       echo 99 > /proc/sys/kernel/ns_last_pid
       sleep 60 & echo $! > "$OUT/recycler-100.pid"
