@@ -4,7 +4,7 @@ import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdt
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
+import { ago, PAST_SHORT_GRACE_MS, SHORT_GRACE } from '../helpers/boot.js';
 import { holdOpen, must, runSweep } from '../helpers/run.js';
 import { DEAD_PID, entriesOf, inoOf, setTimes } from '../helpers/state.js';
 
@@ -22,8 +22,9 @@ function stateDir(agent = 'main'): { root: string; state: string; sessions: stri
   return { root, state, sessions };
 }
 
-const stalePayload = () => JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PAST_GRACE_MS)).toISOString(), starttime: 9 });
-const old = (path: string) => setTimes(path, ago(PAST_GRACE_MS));
+const stalePayload = () => JSON.stringify({ pid: DEAD_PID, createdAt: new Date(ago(PAST_SHORT_GRACE_MS)).toISOString(), starttime: 9 });
+/** Past a sweep's --grace SHORT_GRACE. */
+const old = (path: string) => setTimes(path, ago(PAST_SHORT_GRACE_MS));
 
 describe('a 1 GiB sparse lock', () => {
   it('is read only up to the bound and judged malformed (kept in the grace, reclaimed after it)', { timeout: 60_000 }, async () => {
@@ -33,7 +34,7 @@ describe('a 1 GiB sparse lock', () => {
     for (const path of [fresh, aged]) await must(['truncate', '-s', '1G', path]);
     old(aged);
     // A 64 MiB heap: reading the lock whole would not fit.
-    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive'], { pid1: false, nodeArgs: ['--max-old-space-size=64'] });
+    const run = await runSweep(['--state-dir', state, '--log-level', 'warn', '--volume', 'exclusive', '--grace', SHORT_GRACE], { pid1: false, nodeArgs: ['--max-old-space-size=64'] });
     expect(run.code, run.stderr).toBe(0);
     const byName = Object.fromEntries(run.report!.locks.map((l) => [l.path.split('/').pop(), `${l.verdict}/${l.reasons.join('+')}/${l.action}`]));
     console.log(`[hostile] sparse 1 GiB: ${JSON.stringify(byName)} in ${Math.round(run.ms)} ms`);

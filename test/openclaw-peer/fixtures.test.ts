@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runSweep } from '../helpers/run.js';
 import { makeTempDir, removeTempDirs } from '../helpers/state.js';
+import { PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { readManifest, redateFixture, splitPayload, uptimeMs } from './fixtures.js';
 import { clockTicksPerSecond, gatewayOwnerRow, readLeaseRows, readLockFile } from './harness.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const DEMO_STATE = fileURLToPath(new URL('../../examples/demo-state', import.meta.url));
 const CLOCK_TICKS = clockTicksPerSecond();
-const CRASH_AGO_MS = 20_000;
+/** A container restart's worth: the gateway crash, whose processes started 12.8 s before it, needs a boot up for 18 s. */
+const CRASH_AGO_MS = PREDATES_NAMESPACE_MS;
 
 beforeAll(() => assertBuilt());
 afterEach(() => removeTempDirs());

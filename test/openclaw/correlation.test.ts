@@ -9,6 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, holdOpen, NODE, runSweep, startHelper, stopHelpers } from '../helpers/run.js';
 import { entryFor, judgedAs } from '../helpers/sweep-report.js';
 import { fingerprint, makeTempDir, removeTempDirs } from '../helpers/state.js';
+import { PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { redateFixture } from '../openclaw-peer/fixtures.js';
 import { clockTicksPerSecond, DB_HOLDER, gatewayOwnerRow, readLeaseRows } from '../openclaw-peer/harness.js';
 
@@ -23,10 +24,10 @@ afterEach(async () => {
   removeTempDirs();
 });
 
-/** The gateway crash of 20 s ago, and the paths the report names. */
+/** The gateway crash of a restart ago (PREDATES_NAMESPACE_MS), and the paths the report names. */
 function crashed() {
   const stateDir = join(makeTempDir('lockguard-correlation-'), 'state');
-  redateFixture(GATEWAY_CRASH, stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+  redateFixture(GATEWAY_CRASH, stateDir, { crashAgoMs: PREDATES_NAMESPACE_MS, clockTicks: clockTicksPerSecond() });
   const db = join(stateDir, 'state', 'openclaw.sqlite');
   return { stateDir, db, row: `sqlite:${db}${ROW}`, stateLock: join(stateDir, STATE_LOCK), configLock: join(stateDir, CONFIG_LOCK) };
 }

@@ -8,12 +8,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, holdOpen, runSweep, shAsPid1, stopHelpers } from '../helpers/run.js';
 import { entryFor, judgedAs, parseReport } from '../helpers/sweep-report.js';
 import { exists, makeTempDir, removeTempDirs } from '../helpers/state.js';
+import { PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { redateFixture } from '../openclaw-peer/fixtures.js';
 import { clockTicksPerSecond } from '../openclaw-peer/harness.js';
 
 const FIXTURES = fileURLToPath(new URL('../openclaw-peer/fixtures', import.meta.url));
 /** The crashes happened this long ago: a container restart's worth, well inside the 30 s grace. */
-const CRASH_AGO_MS = 20_000;
+const CRASH_AGO_MS = PREDATES_NAMESPACE_MS;
 /** fs-safe's ownership token: 8 tabs, then 128 tabs or spaces (one per random bit). */
 const TOKEN = '\t'.repeat(8) + ' \t'.repeat(64);
 

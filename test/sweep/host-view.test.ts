@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import { createStateDb } from '../openclaw/helpers/state-db.js';
+import { PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
 import { redateFixture } from '../openclaw-peer/fixtures.js';
 import { clockTicksPerSecond } from '../openclaw-peer/harness.js';
 import { fromTheHost, initialTimeNamespace } from '../helpers/host.js';
@@ -194,7 +195,7 @@ describe('from the host', () => {
 
   it("an empty reclaim guard names no pid: from the host it is kept on a volume of this boot, and so is the no-such-process lock under it", async () => {
     const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
-    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/guard-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/guard-crash', import.meta.url)), stateDir, { crashAgoMs: PREDATES_NAMESPACE_MS, clockTicks: clockTicksPerSecond() });
     const lock = join(stateDir, 'openclaw.json.lock');
     for (const volume of ['auto', 'shared']) {
       const { code, report, stderr } = await runSweep(['--state-dir', stateDir, '--volume', volume], fromTheHost());
@@ -210,7 +211,7 @@ describe('from the host', () => {
 describe("openclaw@2026.9.6's own leftovers", () => {
   it('of a crashed gateway (the re-dated fixture), inspected from the host: its gateway locks and its gateway-owner row are no-such-process, nothing is live', async () => {
     const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
-    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: PREDATES_NAMESPACE_MS, clockTicks: clockTicksPerSecond() });
     const inspect = await runLockguard(['inspect', '--state-dir', stateDir], fromTheHost());
     expect(inspect.code, inspect.stderr).toBe(0);
     console.log(`[host-view] inspect from the host on openclaw@2026.9.6's crashed gateway (fixture gateway-crash, re-dated):\n${inspect.stdout}`);
@@ -229,7 +230,7 @@ describe("openclaw@2026.9.6's own leftovers", () => {
 
   it('of a crashed gateway (the re-dated fixture), swept from the host: all reclaimed, without the settle (the coordinators are free)', async () => {
     const stateDir = join(makeTempDir('lockguard-fixture-'), 'state');
-    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: 20_000, clockTicks: clockTicksPerSecond() });
+    redateFixture(fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url)), stateDir, { crashAgoMs: PREDATES_NAMESPACE_MS, clockTicks: clockTicksPerSecond() });
     const marker = join(makeTempDir(), 'pause');
     const sweep = startLockguard(['sweep', '--json', '--log-format', 'json', '--state-dir', stateDir], fromTheHost({ env: { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker } }));
     expect(await pausesUntilDone(sweep, marker)).toEqual([]);

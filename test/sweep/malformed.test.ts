@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runSweep } from '../helpers/run.js';
 import { judgedAs } from '../helpers/sweep-report.js';
-import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
+import { ago, canDate, DEFAULT_GRACE_MS, PAST_GRACE_MS, PAST_SHORT_GRACE_MS, SHORT_GRACE, uptimeMs } from '../helpers/boot.js';
 import { exists, fingerprint, makeStateDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setTimes, type StateDir } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
@@ -40,13 +40,13 @@ describe('empty and malformed locks', () => {
       expect(exists(path)).toBe(true);
     }
 
-    // Older than the default grace (30 s) but younger than a --grace of 5 minutes: still kept under that grace.
-    for (const path of paths) setTimes(path, ago(PAST_GRACE_MS));
+    // Older than a short --grace but younger than a --grace of 5 minutes: still kept under that grace.
+    for (const path of paths) setTimes(path, ago(PAST_SHORT_GRACE_MS));
     const longGrace = await runSweep(['--state-dir', state.dir, '--grace', '5m']);
     expect(longGrace.code, longGrace.stderr).toBe(0);
     for (const path of paths) expect(judgedAs(longGrace.report, path), path).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
 
-    const old = await runSweep(['--state-dir', state.dir]);
+    const old = await runSweep(['--state-dir', state.dir, '--grace', SHORT_GRACE]);
     expect(old.code, old.stderr).toBe(0);
     for (const path of paths) {
       expect(judgedAs(old.report, path), path).toEqual({ verdict: 'stale', reasons: ['malformed'], action: 'reclaimed' });
@@ -60,14 +60,36 @@ describe('empty and malformed locks', () => {
     const state = makeStateDir();
     const path = state.lockPath('being-written');
     holdOpenForWriting(path);
-    setTimes(path, ago(PAST_GRACE_MS));
+    setTimes(path, ago(PAST_SHORT_GRACE_MS));
     const before = fingerprint(path);
 
-    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'exclusive']);
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'exclusive', '--grace', SHORT_GRACE]);
     expect(code, stderr).toBe(0);
     expect(judgedAs(report, path)).toEqual({ verdict: 'live', reasons: ['held-open'], action: 'kept' });
     const after = fingerprint(path);
     expect(after.ino).toBe(before.ino);
     expect(after.bytes.length).toBe(0);
+  });
+
+  it('under the default grace (30 s), are kept 25 s old, or as old as a younger boot allows', async () => {
+    const state = makeStateDir();
+    const path = state.lockPath('garbage');
+    writeFileSync(path, 'not a lock at all');
+    setTimes(path, ago(Math.max(0, Math.min(DEFAULT_GRACE_MS - 5_000, uptimeMs() - 2_000))));
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir]);
+    expect(code, stderr).toBe(0);
+    expect(judgedAs(report, path)).toEqual({ verdict: 'unknown', reasons: ['malformed-in-grace'], action: 'kept' });
+  });
+
+  it('under the default grace (30 s), are reclaimed 35 s old (only where this boot is old enough to date one so)', async (context) => {
+    if (!canDate(PAST_GRACE_MS)) context.skip(`this machine has not been up for ${PAST_GRACE_MS / 1000 + 1} s`);
+    const state = makeStateDir();
+    const path = state.lockPath('garbage');
+    writeFileSync(path, 'not a lock at all');
+    setTimes(path, ago(PAST_GRACE_MS));
+    const { code, report, stderr } = await runSweep(['--state-dir', state.dir]);
+    expect(code, stderr).toBe(0);
+    expect(judgedAs(report, path)).toEqual({ verdict: 'stale', reasons: ['malformed'], action: 'reclaimed' });
+    expect(exists(path)).toBe(false);
   });
 });

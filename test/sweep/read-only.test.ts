@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, hasStackTrace, shAsPid1 } from '../helpers/run.js';
 import { entryFor, judgedAs, readReport } from '../helpers/sweep-report.js';
-import { ago, PAST_GRACE_MS } from '../helpers/boot.js';
+import { ago, PAST_SHORT_GRACE_MS, SHORT_GRACE } from '../helpers/boot.js';
 import { fingerprint, makeStateDir, makeTempDir, reclaimLeftovers, holdOpenForWriting, removeTempDirs, setTimes, writeSessionLock, type Fingerprint } from '../helpers/state.js';
 
 beforeAll(assertBuilt);
@@ -17,8 +17,8 @@ describe('a read-only state dir', () => {
     // Three state dirs: one swept with --volume exclusive, one in auto with a presence file left by an
     // earlier run (flock works on a read-only fd), and one in auto with none.
     const dirs = { exclusive: makeStateDir(), auto: makeStateDir(), fresh: makeStateDir() };
-    // Past the grace (for the malformed lock), so also before the namespaces the sweeps run in.
-    const lockedAt = ago(PAST_GRACE_MS);
+    // Past the sweeps' short --grace (for the malformed lock), so also before the namespaces they run in.
+    const lockedAt = ago(PAST_SHORT_GRACE_MS);
     const out = makeTempDir();
     const locks: Record<string, { stale: string; other: string; malformed: string; held: string }> = {};
     const before = new Map<string, Fingerprint>();
@@ -53,14 +53,14 @@ describe('a read-only state dir', () => {
       sweep() { # name, args...
         name=$1; shift
         rc=0
-        $LOCKGUARD sweep --json --log-format json "$@" > "$OUT/$name.json" 2> "$OUT/$name.err" || rc=$?
+        $LOCKGUARD sweep --json --log-format json --grace "$GRACE" "$@" > "$OUT/$name.json" 2> "$OUT/$name.err" || rc=$?
         echo $rc > "$OUT/$name.rc"
       }
       sweep exclusive --volume exclusive --state-dir "$EXCLUSIVE"
       sweep auto --state-dir "$AUTO"
       sweep fresh --state-dir "$FRESH"
     `;
-    const ran = await shAsPid1(script, { EXCLUSIVE: dirs.exclusive.dir, AUTO: dirs.auto.dir, FRESH: dirs.fresh.dir, OUT: out });
+    const ran = await shAsPid1(script, { EXCLUSIVE: dirs.exclusive.dir, AUTO: dirs.auto.dir, FRESH: dirs.fresh.dir, OUT: out, GRACE: SHORT_GRACE });
     expect(ran.code, ran.stderr).toBe(0);
     const outcome = (name: string) => ({
       code: Number(readFileSync(join(out, `${name}.rc`), 'utf8')),
