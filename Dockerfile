@@ -34,7 +34,7 @@ COPY scripts/build.mjs scripts/
 COPY src src
 RUN npm run build
 
-# --- production dependencies only (koffi and its native package, pino) ---------------
+# --- production dependencies only: koffi and its native package (the rest is in dist/) -
 FROM npm AS prod-deps
 RUN npm ci --ignore-scripts --omit=dev
 
