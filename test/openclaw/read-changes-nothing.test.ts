@@ -4,19 +4,23 @@
 // namespaces, the built lockguard as PID 1; the whole state dir is compared before and after.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
 import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
-import { assertBuilt, runLockguard, runSweep } from '../helpers/run.js';
+import { assertBuilt, NODE, runLockguard, runSweep, startHelper, stopHelpers } from '../helpers/run.js';
 import { parseReport } from '../helpers/sweep-report.js';
 import { makeTempDir, removeTempDirs, treeSnapshot } from '../helpers/state.js';
 import { startHolder, type Holder } from './helpers/processes.js';
 import { createStateDb } from './helpers/state-db.js';
+import { redateFixture } from '../openclaw-peer/fixtures.js';
+import { clockTicksPerSecond, DB_HOLDER } from '../openclaw-peer/harness.js';
 
 const holders: Holder[] = [];
 beforeAll(() => assertBuilt());
 afterEach(async () => {
   await Promise.all(holders.splice(0).map((holder) => holder.stop()));
+  await stopHelpers();
   removeTempDirs();
 });
 
@@ -161,5 +165,29 @@ describe('a sweep that deletes rows', () => {
       expect(rowKeys(report)).toEqual(keys.sort());
       expect(report.locks.find((lock) => lock.path.endsWith('startup-migrations/global'))).toMatchObject({ verdict: 'stale', action: 'reclaimed' });
     });
+  }
+});
+
+describe('OpenClaw\'s own state dirs: inspect and sweep --dry-run change nothing', () => {
+  const DEMO = fileURLToPath(new URL('../../examples/demo-state', import.meta.url));
+  const GATEWAY_CRASH = fileURLToPath(new URL('../openclaw-peer/fixtures/gateway-crash', import.meta.url));
+  const redated = (fixture: string) => redateFixture(fixture, join(makeTempDir('lockguard-unchanged-'), 'state'), { crashAgoMs: PREDATES_NAMESPACE_MS, clockTicks: clockTicksPerSecond() }).stateDir;
+  const states = {
+    'examples/demo-state, re-dated': () => redated(DEMO),
+    'the gateway crash of openclaw@2026.9.6, re-dated': () => redated(GATEWAY_CRASH),
+  };
+  for (const [name, make] of Object.entries(states)) {
+    for (const holder of [false, true]) {
+      it(`${name}${holder ? ', its state DB held open read-write as a running OpenClaw CLI does' : ''}`, async () => {
+        const dir = make();
+        if (holder) await startHelper([NODE, DB_HOLDER, join(dir, 'state', 'openclaw.sqlite')], { ready: /^ready/m, pid1: true });
+        const before = treeSnapshot(dir, SQLITE_FCHOWNS);
+        for (const look of Object.values(looks)) {
+          const { report, stderr } = await look(dir);
+          expect(report.locks.some((lock) => lock.kind === 'openclaw-lease'), stderr).toBe(true);
+        }
+        expect(treeSnapshot(dir, SQLITE_FCHOWNS)).toEqual(before);
+      });
+    }
   }
 });
