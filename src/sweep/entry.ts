@@ -8,7 +8,7 @@ import type { HostLookup, NamespaceModel } from '../model/types.js';
 import type { OwnerLedger } from '../openclaw/same-owner.js';
 import type { ReclaimOutcome } from '../reclaim/file.js';
 import type { Action, LockEntry } from '../report/types.js';
-import { judge, type Evidence, type Policy } from '../verdict/judge.js';
+import { judge, judgeProbingLast, type Evidence, type Policy } from '../verdict/judge.js';
 import type { Judgement, Reason } from '../verdict/types.js';
 import type { VolumeFacts } from '../volume/types.js';
 
@@ -36,7 +36,9 @@ export interface LockContext {
 }
 
 /** What was read from the lock itself (and, for a row, what its owner's lock files proved); the process it names is looked up here. */
-export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | 'recordLock' | 'sameOwner' | 'ownerless'> {
+export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'recordLock' | 'sameOwner' | 'ownerless'> {
+  /** The read-lease probe's answer, or the probe itself, asked only where the rest of the evidence leaves the lock short of live (judgeProbingLast). */
+  openForWrite: Evidence['openForWrite'] | (() => Evidence['openForWrite']);
   /** performance.now() once the judged bytes had been read: only a scan of /proc begun later proves their writer absent. */
   readAtMs: number;
   /** The lock's device: a lock on another filesystem mounted below the state dir gets no host view. */
@@ -46,27 +48,31 @@ export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'openForWrite' | '
 }
 
 export function judgeLock(payload: ParsedPayload, facts: LockFacts, context: LockContext): Judgement {
-  const host = hostLookupOf(payload, facts, context);
-  const evidence: Evidence = {
+  const evidence: Omit<Evidence, 'openForWrite' | 'host'> = {
     payload,
     mtimeMs: facts.mtimeMs,
-    openForWrite: facts.openForWrite,
     recordLock: facts.recordLock,
     ...(facts.sameOwner ? { sameOwner: facts.sameOwner } : {}),
     ...(facts.ownerless ? { ownerless: true } : {}),
     process: payload.owner.pid === undefined ? undefined : context.processes.probe(payload.owner.pid),
     ownChild: context.onlyOwner !== undefined && ownedBy(payload, context.onlyOwner),
-    ...(host === undefined ? {} : { host }),
   };
-  return judge(evidence, context.model, context.volume, context.policy);
+  const { model, volume, policy } = context;
+  const { openForWrite } = facts;
+  if (typeof openForWrite === 'function') {
+    return judgeProbingLast(evidence, { openForWrite, host: () => hostLookupOf(payload, facts, context) }, model, volume, policy);
+  }
+  // Probed already (a directory lock's owner.json, a lease DB): judged on everything.
+  const host = openForWrite === 'held-open' ? undefined : hostLookupOf(payload, facts, context);
+  return judge({ ...evidence, openForWrite, ...(host === undefined ? {} : { host }) }, model, volume, policy);
 }
 
-/** The host view's answer for the lock's owner; none where it does not apply, or where the lock itself (or its owner's lock file) proves life. */
+/** The host view's answer for the lock's owner; none where it does not apply, or where the lock's coordinator (or its owner's lock file) proves life. */
 function hostLookupOf(payload: ParsedPayload, facts: LockFacts, context: LockContext): HostLookup | undefined {
   const { host } = context;
   const pid = payload.owner.pid;
   if (host === undefined || !payload.ok || pid === undefined) return undefined;
-  if (facts.openForWrite === 'held-open' || facts.recordLock === 'held' || facts.sameOwner === 'live') return undefined;
+  if (facts.recordLock === 'held' || facts.sameOwner === 'live') return undefined;
   if (facts.dev !== undefined && facts.dev !== host.dev) return undefined;
   return host.index.lookup({ ...payload.owner, pid }, facts.readAtMs, facts.tentative ?? false);
 }
@@ -83,7 +89,8 @@ export function notOurs(payload: ParsedPayload, context: LockContext): boolean {
 
 /** The report entry of a judged lock, its age taken from the newest of `times` (epoch ms). */
 export function entryOf(path: string, kind: LockEntry['kind'], owner: Owner, judgement: Judgement, times: (number | undefined)[], context: LockContext): LockEntry {
-  const newest = Math.max(...times.map((time) => time ?? -Infinity));
+  let newest = -Infinity;
+  for (const time of times) if (time !== undefined) newest = Math.max(newest, time);
   return {
     path,
     kind,

@@ -109,7 +109,7 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
     payload,
     {
       mtimeMs: snapshot.mtimeMs,
-      openForWrite: openForWriteOf(fd),
+      openForWrite: () => openForWriteOf(fd),
       recordLock: coordinator,
       // Bytes the first look read too have been there since its read.
       readAtMs: first && sameSnapshot(first, snapshot) ? first.readAtMs : snapshot.readAtMs,

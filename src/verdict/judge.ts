@@ -46,6 +46,32 @@ const CLOCK_SLACK_MS = 250;
 
 type WriterNamespace = 'ours' | 'other' | 'unknown';
 
+/** The probes asked only where the rest of the evidence leaves the lock short of live (judgeProbingLast). */
+export interface LaterProbes {
+  /** The read-lease probe: a syscall pair on every lock that gets it. */
+  openForWrite(): Evidence['openForWrite'];
+  /** The host view's answer, where it applies; asked only once the lease shows no holder, so that held locks never scan /proc. */
+  host(): HostLookup | undefined;
+}
+
+/**
+ * The verdict with the held-open probe (and the host view after it) asked last: a lock that the rest of its
+ * evidence already proves live (its owner runs here, its coordinator is held, a lock file of its owner is
+ * live) stays live whatever those probes say, so they are skipped. Any other lock is probed and judged by
+ * `judge`, exactly. So the verdict is always judge's, and so are the reasons, except that a live lock the
+ * early look decided names the proof of life it found (live-pid, say) where judge would name held-open or
+ * live-elsewhere, which come first in its order.
+ */
+export function judgeProbingLast(evidence: Omit<Evidence, 'openForWrite' | 'host'>, probes: LaterProbes, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
+  // Assuming no holder and no host view: a live verdict here comes from proofs that precede the host view in
+  // decide, and a holder (held-open) only makes a lock live.
+  const early = judge({ ...evidence, openForWrite: 'free' }, model, volume, policy);
+  if (early.verdict === 'live') return early;
+  const openForWrite = probes.openForWrite();
+  const host = openForWrite === 'held-open' ? undefined : probes.host();
+  return judge({ ...evidence, openForWrite, ...(host === undefined ? {} : { host }) }, model, volume, policy);
+}
+
 export function judge(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, policy: Policy): Judgement {
   const decided = decide(evidence, model, volume, policy);
   // Without the read-lease probe (not the file's owner and no CAP_LEASE, or a filesystem without
@@ -200,8 +226,14 @@ function runsHere(pid: number, starttime: number | undefined, probe: ProcessProb
 
 /** The newest sign of life the lock carries: its recorded creation and its mtime (owners may renew it). */
 function newestTime(evidence: Evidence): number | undefined {
-  const times = [evidence.payload.createdAtMs, evidence.mtimeMs].filter((t): t is number => t !== undefined && Number.isFinite(t));
-  return times.length === 0 ? undefined : Math.max(...times);
+  const created = finiteOrUndefined(evidence.payload.createdAtMs);
+  const mtime = finiteOrUndefined(evidence.mtimeMs);
+  if (created === undefined) return mtime;
+  return mtime === undefined ? created : Math.max(created, mtime);
+}
+
+function finiteOrUndefined(time: number | undefined): number | undefined {
+  return time !== undefined && Number.isFinite(time) ? time : undefined;
 }
 
 function createdAfterBirth(evidence: Evidence, model: NamespaceModel): boolean {

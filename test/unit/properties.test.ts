@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePayload, type PayloadKind } from '../../src/locks/payload.js';
 import type { ParsedPayload } from '../../src/locks/types.js';
 import type { HostLookup, HostViewFacts, NamespaceModel, ProcessProbe } from '../../src/model/types.js';
-import { judge, type Evidence, type Policy } from '../../src/verdict/judge.js';
+import { judge, judgeProbingLast, type Evidence, type Policy } from '../../src/verdict/judge.js';
 import type { Judgement } from '../../src/verdict/types.js';
 import type { VolumeFacts } from '../../src/volume/types.js';
 import { BORN_MS, BTIME, modelOf, NOW_MS } from './model-fixture.js';
@@ -137,6 +137,54 @@ describe('the verdict never overrules proof of life', () => {
         const { reasons } = judge(e, m, { mode: 'shared', basis: 'presence-lock', filesystem: LOCAL }, p);
         expect(reasons).not.toContain('previous-namespace');
         expect(reasons).not.toContain('previous-boot');
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the lease probe asked last (judgeProbingLast) judges as judge does', () => {
+  const leaseAnswers: Evidence['openForWrite'][] = ['held-open', 'free', 'unknown'];
+  const hostAnswers: (HostLookup | undefined)[] = [undefined, 'match', 'pid-exists', 'absent', 'unprovable'];
+
+  it("gives judge's verdict on all the evidence, judge's very judgement wherever it probed, and skips the probes only where every answer is live", () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, ({ openForWrite, host, ...rest }, m, v, p) => {
+        const asked = { openForWrite: 0, host: 0 };
+        const probes = {
+          openForWrite: () => (asked.openForWrite++, openForWrite),
+          host: () => (asked.host++, host),
+        };
+        const twoStep = judgeProbingLast(rest, probes, m, v, p);
+        const full = judge({ ...rest, openForWrite, ...(host === undefined ? {} : { host }) }, m, v, p);
+        expect(twoStep.verdict).toBe(full.verdict);
+        expect(asked.openForWrite).toBeLessThanOrEqual(1);
+        // The host view is looked up only after the lease, and never for a lock held open (no scan of /proc for it).
+        expect(asked.host).toBe(asked.openForWrite === 1 && openForWrite !== 'held-open' ? 1 : 0);
+        if (asked.openForWrite === 1) {
+          expect(twoStep).toEqual(full);
+          return;
+        }
+        for (const lease of leaseAnswers) {
+          for (const answer of hostAnswers) {
+            const judged = judge({ ...rest, openForWrite: lease, ...(answer === undefined ? {} : { host: answer }) }, m, v, p);
+            expect(judged.verdict).toBe('live');
+            // The reasons differ only where judge names a proof of life it checks first (held-open, live-elsewhere).
+            if (lease !== 'held-open' && answer !== 'match') expect(twoStep).toEqual(judged);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('asks the lease of every lock that could be stale', () => {
+    fc.assert(
+      fc.property(evidence, model, volume, policy, ({ openForWrite, host, ...rest }, m, v, p) => {
+        let asked = false;
+        judgeProbingLast(rest, { openForWrite: () => ((asked = true), 'free'), host: () => host }, m, v, p);
+        const couldBeStale = leaseAnswers.some((lease) => hostAnswers.some((answer) => judge({ ...rest, openForWrite: lease, ...(answer === undefined ? {} : { host: answer }) }, m, v, p).verdict === 'stale'));
+        if (couldBeStale) expect(asked).toBe(true);
       }),
       RUNS,
     );
