@@ -1,6 +1,6 @@
 // Reading a lock, the first step of its road: what it is (never through a symlink) and what it
 // says, bounded, so that the verdict judges and the reclaim compares exactly these bytes.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { probeWriteOpen } from '../kernel/ffi.js';
 
@@ -13,15 +13,23 @@ export interface FileSnapshot {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** Changes with every write and every change of the inode (on Linux 6.13+ even within one clock tick, once read). */
+  ctimeMs: number;
   bytes: Buffer;
   /** performance.now() once the bytes had been read: their writer existed by then. */
   readAtMs: number;
 }
 
-export type ReadOutcome = { ok: true; snapshot: FileSnapshot; fd: number } | { ok: false; code: string; notRegular?: boolean };
+/** `statUnchanged`: the file's stat matched the snapshot given to openSnapshot, which is returned, its bytes not read again. */
+export type ReadOutcome = { ok: true; snapshot: FileSnapshot; fd: number; statUnchanged?: true } | { ok: false; code: string; notRegular?: boolean };
 
-/** Open without following symlinks or blocking on FIFOs, check it is a regular file, read at most 64 KiB. Caller closes fd. */
-export function openSnapshot(path: string): ReadOutcome {
+/**
+ * Open without following symlinks or blocking on FIFOs, check it is a regular file, read at most 64 KiB. Caller closes fd.
+ * `known`: this path's snapshot from an earlier look. If the file's stat still matches it (dev, ino, size, mtime and
+ * ctime), the bytes are not read again and `known` comes back. A same stat does not prove the same bytes: the caller
+ * must compare the bytes before it acts on them, as a reclaim does after its rename (reclaim/file.ts).
+ */
+export function openSnapshot(path: string, known?: FileSnapshot): ReadOutcome {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -35,14 +43,17 @@ export function openSnapshot(path: string): ReadOutcome {
       closeSync(fd);
       return { ok: false, code: 'ENOTREG', notRegular: true };
     }
-    const buffer = Buffer.alloc(Math.min(stat.size, MAX_PAYLOAD_BYTES));
+    if (known && sameStat(known, stat)) return { ok: true, fd, snapshot: known, statUnchanged: true };
+    // Only the bytes read are kept (subarray), so an uninitialised tail of a file that shrank is never seen.
+    const buffer = Buffer.allocUnsafe(Math.min(stat.size, MAX_PAYLOAD_BYTES));
     let filled = 0;
     while (filled < buffer.length) {
       const n = readSync(fd, buffer, filled, buffer.length - filled, filled);
       if (n === 0) break;
       filled += n;
     }
-    return { ok: true, fd, snapshot: { path, dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, bytes: buffer.subarray(0, filled), readAtMs: performance.now() } };
+    const { dev, ino, size, mtimeMs, ctimeMs } = stat;
+    return { ok: true, fd, snapshot: { path, dev, ino, size, mtimeMs, ctimeMs, bytes: buffer.subarray(0, filled), readAtMs: performance.now() } };
   } catch (error) {
     closeSync(fd);
     return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
@@ -53,6 +64,10 @@ export function readSnapshot(path: string): { ok: true; snapshot: FileSnapshot }
   const outcome = openSnapshot(path);
   if (outcome.ok) closeSync(outcome.fd);
   return outcome.ok ? { ok: true, snapshot: outcome.snapshot } : outcome;
+}
+
+function sameStat(known: FileSnapshot, stat: Stats): boolean {
+  return stat.dev === known.dev && stat.ino === known.ino && stat.size === known.size && stat.mtimeMs === known.mtimeMs && stat.ctimeMs === known.ctimeMs;
 }
 
 /** Is this path still the snapshot we judged (for leftovers and guards, which have no rename step)? */

@@ -21,6 +21,8 @@ import { clearGuardIfStale, guardOwnerOf, handleGuard } from './guard.js';
 export interface SetAside {
   candidate: Candidate;
   snapshot: FileSnapshot;
+  /** What the bytes say: the second look judges it again if the file's stat has not changed since. */
+  payload: ParsedPayload;
   /** Its release may be in flight: its second look waits out the settle. Otherwise it waits only for a fresh scan of /proc. */
   settle: boolean;
 }
@@ -33,12 +35,12 @@ export function handleCandidate(candidate: Candidate, context: LockContext): Fir
   if (candidate.form === 'directory') return { entry: handleDirLock(candidate, context) };
   const read = readAndJudge(candidate, context);
   if ('done' in read) return { entry: read.done };
-  const { entry, snapshot, judgement } = read;
+  const { entry, snapshot, payload, judgement } = read;
   try {
     if (candidate.role === 'leftover') return { entry: context.changes ? { ...entry, ...repairLeftover(snapshot, judgement, context) } : entry };
     if (judgement.verdict !== 'stale') return { entry };
     const secondLook = secondLookFor(candidate.kind, judgement, read.coordinator, context);
-    if (secondLook) return { setAside: { candidate, snapshot, settle: secondLook === 'settle' } };
+    if (secondLook) return { setAside: { candidate, snapshot, payload, settle: secondLook === 'settle' } };
     return { entry: context.changes ? { ...entry, ...reclaim(snapshot, context) } : entry };
   } finally {
     // Kept open until the reclaim is done: while our fd is open the judged inode cannot be freed, so a new
@@ -65,9 +67,14 @@ function secondLookFor(kind: LockKind, judgement: Judgement, coordinator: Coordi
   return judgement.reasons.includes('no-such-process') ? 'fresh-scan' : undefined;
 }
 
-/** The second look at a lock set aside: reclaimed only if still stale and byte for byte what the first look judged. */
-export function reclaimSettled({ candidate, snapshot: first }: SetAside, context: LockContext): LockEntry | undefined {
-  const read = readAndJudge(candidate, context, first);
+/**
+ * The second look at a lock set aside: reclaimed only if still stale and byte for byte what the first look judged.
+ * Its bytes are read again only if its stat changed: the same stat judged afresh on the first look's bytes, and the
+ * reclaim compares the bytes once the lock is renamed, as for every reclaim, and puts back a lock that differs.
+ */
+export function reclaimSettled(setAside: SetAside, context: LockContext): LockEntry | undefined {
+  const { candidate, snapshot: first } = setAside;
+  const read = readAndJudge(candidate, context, setAside);
   if ('done' in read) return read.done;
   const { entry, snapshot, judgement } = read;
   try {
@@ -80,26 +87,24 @@ export function reclaimSettled({ candidate, snapshot: first }: SetAside, context
   }
 }
 
-type Read = { done: LockEntry | undefined } | { fd: number; snapshot: FileSnapshot; entry: LockEntry; judgement: Judgement; coordinator: CoordinatorState };
+type Read = { done: LockEntry | undefined } | { fd: number; snapshot: FileSnapshot; payload: ParsedPayload; entry: LockEntry; judgement: Judgement; coordinator: CoordinatorState };
 
 /**
  * Read the lock without following symlinks, and judge it. `done`: nothing further to do (unreadable, gone, or not ours).
- * The caller closes fd. `first`: the first look's snapshot, on the second look. The verdict of a lock naming an
+ * The caller closes fd. `first`: what the first look read, on the second look. The verdict of a lock naming an
  * owner token is noted as evidence for the rows naming it.
  */
-function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSnapshot): Read {
+function readAndJudge(candidate: Candidate, context: LockContext, first?: Pick<SetAside, 'snapshot' | 'payload'>): Read {
   context.owners.forget(candidate.path);
   if (candidate.entryType !== 'file') return { done: notRegular(candidate, context) };
-  const opened = openSnapshot(candidate.path);
+  const opened = openSnapshot(candidate.path, first?.snapshot);
   if (!opened.ok) {
     if (opened.code === 'ENOENT') return { done: undefined }; // Released (or reclaimed by us) while we walked.
     if (opened.notRegular) return { done: notRegular(candidate, context) };
     return { done: context.onlyOwner ? undefined : unjudgedEntry(candidate, 'probe-failed', 'failed', `cannot read (${opened.code})`) };
   }
   const { snapshot, fd } = opened;
-  // A payload longer than we read is no lock OpenClaw wrote: judge it as malformed, not by its first 64 KiB.
-  const truncated = snapshot.bytes.length < snapshot.size;
-  const payload: ParsedPayload = truncated ? { ok: false, problem: 'unparseable', owner: {} } : parsePayload(candidate.kind, snapshot.bytes);
+  const payload = first && opened.statUnchanged ? first.payload : payloadOf(candidate.kind, snapshot);
   if (notOurs(payload, context)) {
     closeSync(fd);
     return { done: undefined };
@@ -112,7 +117,7 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
       openForWrite: () => openForWriteOf(fd),
       recordLock: coordinator,
       // Bytes the first look read too have been there since its read.
-      readAtMs: first && sameSnapshot(first, snapshot) ? first.readAtMs : snapshot.readAtMs,
+      readAtMs: first && sameSnapshot(first.snapshot, snapshot) ? first.snapshot.readAtMs : snapshot.readAtMs,
       dev: snapshot.dev,
       // A lock's first look in a sweep or an inspect: a stale verdict by the host view waits for a second (secondLookFor).
       tentative: first === undefined && candidate.role === 'lock' && context.reclaim === 'settle',
@@ -122,11 +127,17 @@ function readAndJudge(candidate: Candidate, context: LockContext, first?: FileSn
   if (candidate.role === 'lock') context.owners.note(candidate.path, payload.owner, judgement.verdict);
   const kind = candidate.role === 'leftover' ? 'reclaim-leftover' : candidate.kind;
   const entry = entryOf(candidate.path, kind, payload.owner, judgement, [snapshot.mtimeMs, payload.createdAtMs], context);
-  return { fd, snapshot, entry, judgement, coordinator };
+  return { fd, snapshot, payload, entry, judgement, coordinator };
+}
+
+function payloadOf(kind: Candidate['kind'], snapshot: FileSnapshot): ParsedPayload {
+  // A payload longer than we read is no lock OpenClaw wrote: judge it as malformed, not by its first 64 KiB.
+  const truncated = snapshot.bytes.length < snapshot.size;
+  return truncated ? { ok: false, problem: 'unparseable', owner: {} } : parsePayload(kind, snapshot.bytes);
 }
 
 function sameSnapshot(a: FileSnapshot, b: FileSnapshot): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.bytes.equals(b.bytes);
+  return a === b || (a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.bytes.equals(b.bytes));
 }
 
 function reclaim(snapshot: FileSnapshot, context: LockContext): { action: Action; error?: string } {

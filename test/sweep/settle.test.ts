@@ -51,6 +51,30 @@ it('a lock still unchanged after the settle time is reclaimed', async () => {
   expect(existsSync(lock)).toBe(false);
 });
 
+it('a lock rewritten in place while it settles, its size and mtime as before, is read again and kept as changed', async () => {
+  const state = makeStateDir();
+  const out = makeTempDir();
+  const lock = state.lockPath('rewritten');
+  const atMs = ago(PREDATES_NAMESPACE_MS);
+  const before = writeSessionLock(lock, { pid: 7, starttime: 1 }, atMs);
+  const marker = join(out, 'paused');
+
+  const sweep = runSweep(['--state-dir', state.dir, '--volume', 'exclusive'], { env: { LOCKGUARD_TEST_PAUSE_AT: 'settling', LOCKGUARD_TEST_PAUSE_FILE: marker } });
+  expect(await waitForPause(marker, sweep)).toMatchObject({ step: 'settling', path: lock });
+  // Same inode, same size, the mtime put back: only the ctime (and the bytes) tell the second look it changed.
+  const after = Buffer.from(before.toString().replace('"starttime":1', '"starttime":2'));
+  expect(after.length).toBe(before.length);
+  writeFileSync(lock, after, { flag: 'r+' });
+  setTimes(lock, atMs);
+  unlinkSync(marker);
+
+  const { code, report, stderr } = await sweep;
+  expect(code, stderr).toBe(0);
+  expect(entryFor(report, lock)).toMatchObject({ verdict: 'stale', action: 'kept', error: 'changed while it settled; left for the next sweep' });
+  expect(fingerprint(lock).bytes.equals(after)).toBe(true);
+  expect(reclaimLeftovers(state.dir)).toEqual([]);
+});
+
 /** A lock as OpenClaw 2026.9's fs-safe writes it: pretty JSON, then its ownership token (8 tabs, then 128 tabs or spaces). */
 function fsSafeLock(payload: Record<string, unknown>): string {
   return `${JSON.stringify(payload, null, 2)}\n${'\t'.repeat(8)}${' \t'.repeat(64)}\n`;
