@@ -27,6 +27,7 @@ interface Libc {
   ioctl: KoffiFn;
   sysconf: KoffiFn;
   renameat2: KoffiFn;
+  getdents64: KoffiFn;
 }
 
 const PR_SET_CHILD_SUBREAPER = 36;
@@ -94,6 +95,8 @@ function load(): Libc {
     ioctl: lib.func('int ioctl(int fd, unsigned long request, _Out_ uint64_t *out)'),
     sysconf: lib.func('long sysconf(int name)'),
     renameat2: lib.func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)'),
+    // void *: koffi hands the Buffer's own memory to the kernel, no copy (glibc 2.30+ has the wrapper).
+    getdents64: lib.func('long getdents64(int fd, void *buffer, size_t count)'),
   };
   return libc;
 }
@@ -182,6 +185,16 @@ const RENAME_NOREPLACE = 1;
 export function renameNoReplace(from: string, to: string): SysResult {
   const c = load();
   return result(c.renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE), c);
+}
+
+/**
+ * getdents64(2): the next directory entries of `fd` into `buffer`, as the kernel lays them out
+ * (struct linux_dirent64). The bytes filled, 0 at the end, or the errno it failed with.
+ */
+export function readDirents(fd: number, buffer: Buffer): { bytes: number } | { errno: number } {
+  const c = load();
+  const bytes = Number(c.getdents64(fd, buffer, buffer.length));
+  return bytes < 0 ? { errno: c.koffi.errno() } : { bytes };
 }
 
 /** The 64-bit namespace id of an nsfs fd, or undefined where the kernel lacks NS_GET_ID. */

@@ -2,12 +2,12 @@
 // reach. Symlinks are never followed: a symlinked directory is not entered, a symlinked
 // lock is reported as what it is. Directories are streamed, so a huge one costs no memory.
 //
-// The walk is synchronous (opendirSync + readSync): an async walk pays a thread-pool round
+// The walk is synchronous (getdents64 through entries.ts): an async walk pays a thread-pool round
 // trip per batch and a promise per entry, which made it several times slower than `find`.
 // So that signal handlers still run during a long walk, it yields SAFE_POINT every
 // SAFE_POINT_EVERY directory entries: always between candidates, never inside one.
-import { opendirSync, type Dir } from 'node:fs';
 import { join } from 'node:path';
+import { DIRENTS_BUFFER_BYTES, DirectoryEntries, SKIPPED, type EndBytes } from './entries.js';
 import type { PayloadKind } from './payload.js';
 
 export interface LockPattern {
@@ -36,14 +36,13 @@ export interface WalkProblem {
 export const GUARD_SUFFIX = '.reclaim';
 export const LEFTOVER_INFIX = '.lockguard-';
 const LEFTOVER_TAIL = /^[0-9a-f]{8,32}$/;
+const LEFTOVER_TAIL_DIGITS = '0123456789abcdef';
 
 /** Yielded between candidates: the consumer may let the event loop run (and check for a signal) here. */
 export const SAFE_POINT = Symbol('lockguard.discover.safe-point');
 export type SafePoint = typeof SAFE_POINT;
 /** Directory entries read between two safe points. */
 export const SAFE_POINT_EVERY = 512;
-/** Entries libuv reads per readdir(3) batch. */
-const DIR_BUFFER_SIZE = 1024;
 
 interface Segment {
   /** null for "**". */
@@ -88,13 +87,19 @@ export function* discover(stateDir: string, patterns: LockPattern[], onProblem: 
   // Paths are `prefix + name`: for the state dir as given, the prefix path.join would give (it normalizes
   // "./", "a/../", a trailing "/"); below it, every dir is already normal, so "dir/" is join's answer too.
   const rootPrefix = join(stateDir, 'x').slice(0, -1);
-  yield* walk(stateDir, rootPrefix, cursorsOf(patterns), onProblem, { entries: 0 });
+  yield* walk(stateDir, rootPrefix, cursorsOf(patterns), onProblem, { entries: 0, buffer: Buffer.allocUnsafe(DIRENTS_BUFFER_BYTES) });
 }
 
-function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (problem: WalkProblem) => void, counter: { entries: number }): Generator<Candidate | SafePoint, void, undefined> {
-  let handle: Dir;
+/** What the walk carries from directory to directory: the entries read so far, and the one buffer they are read into. */
+interface WalkState {
+  entries: number;
+  buffer: Buffer;
+}
+
+function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (problem: WalkProblem) => void, counter: WalkState): Generator<Candidate | SafePoint, void, undefined> {
+  let handle: DirectoryEntries;
   try {
-    handle = opendirSync(dir, { bufferSize: DIR_BUFFER_SIZE });
+    handle = new DirectoryEntries(dir, endBytesOf(cursors), counter.buffer);
   } catch (error) {
     onProblem({ path: dir, error: error as NodeJS.ErrnoException });
     return;
@@ -103,12 +108,13 @@ function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (probl
   const subdirs = new Map<string, Cursor[]>();
   try {
     for (;;) {
-      // Dirent types are lstat's: where the filesystem gives DT_UNKNOWN, Node lstat()s the entry.
-      const entry = handle.readSync();
+      // Entry types are lstat's: where the filesystem gives DT_UNKNOWN, entries.ts lstat()s the entry.
+      const entry = handle.next();
       if (entry === null) break;
       if (++counter.entries % SAFE_POINT_EVERY === 0) yield SAFE_POINT;
+      if (entry === SKIPPED) continue;
       const name = entry.name;
-      const isDirectory = entry.isDirectory();
+      const isDirectory = entry.type === 'directory';
       // A name several patterns match (an OpenClaw lock and a user's "**/*.lock") is one candidate, judged once.
       let match: { cursor: Cursor; role: Candidate['role'] } | undefined;
       for (const cursor of cursors) {
@@ -119,12 +125,12 @@ function* walk(dir: string, prefix: string, cursors: Cursor[], onProblem: (probl
         if (isDirectory) for (const next of descend(cursor, name)) addCursor(subdirs, prefix + name, next);
       }
       if (match && name.includes(UNDECODABLE)) onProblem({ path: prefix + name, error: undecodableName() });
-      else if (match) yield { path: prefix + name, role: match.role, kind: match.cursor.lock.kind, form: match.cursor.lock.form, entryType: entryTypeOf(entry) };
+      else if (match) yield { path: prefix + name, role: match.role, kind: match.cursor.lock.kind, form: match.cursor.lock.form, entryType: entry.type };
     }
   } catch (error) {
     onProblem({ path: dir, error: error as NodeJS.ErrnoException });
   } finally {
-    handle.closeSync();
+    handle.close();
   }
   for (const [subdir, next] of subdirs) yield* walk(subdir, subdir + '/', next, onProblem, counter);
 }
@@ -139,10 +145,6 @@ function undecodableName(): NodeJS.ErrnoException {
   return Object.assign(new Error('the name is not valid UTF-8, so lockguard cannot open it by name; rename it'), { code: 'EILSEQ' });
 }
 
-function entryTypeOf(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): Candidate['entryType'] {
-  return entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'symlink' : 'other';
-}
-
 function addCursor(subdirs: Map<string, Cursor[]>, path: string, cursor: Cursor): void {
   let list = subdirs.get(path);
   if (!list) subdirs.set(path, (list = []));
@@ -155,6 +157,24 @@ function leafIndex(cursor: Cursor): number | undefined {
   if (cursor.index === lastIndex) return lastIndex;
   if (cursor.index === lastIndex - 1 && cursor.segments[cursor.index]!.pattern === null) return lastIndex;
   return undefined;
+}
+
+/**
+ * The last bytes of the names leafRole can accept in a directory walked by `cursors` (entries.ts decodes only
+ * those, and directories): a lock's ends with its segment's literal tail, a guard's with GUARD_SUFFIX, and a
+ * leftover's with the hex digits of LEFTOVER_TAIL. A tail that ends in a wildcard (or in U+FFFD, which a name
+ * not valid UTF-8 decodes to) can end with any byte.
+ */
+function endBytesOf(cursors: Cursor[]): EndBytes {
+  const table = new Uint8Array(256);
+  for (const cursor of cursors) {
+    const index = leafIndex(cursor);
+    if (index === undefined) continue;
+    const tail = cursor.segments[index]!.tail;
+    if (tail === '' || tail.endsWith(UNDECODABLE)) return 'all';
+    for (const end of [tail, GUARD_SUFFIX, ...LEFTOVER_TAIL_DIGITS]) table[Buffer.from(end).at(-1)!] = 1;
+  }
+  return table;
 }
 
 /** A cheap necessary condition for leafRole: the name ends as a lock, a guard or a leftover of one would. */
