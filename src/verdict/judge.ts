@@ -69,6 +69,8 @@ export function judgeProbingLast(evidence: Omit<Evidence, 'openForWrite' | 'host
   if (early.verdict === 'live') return early;
   const openForWrite = probes.openForWrite();
   const host = openForWrite === 'held-open' ? undefined : probes.host();
+  // No holder and no host view: that is the evidence the early look judged.
+  if (openForWrite === 'free' && host === undefined) return early;
   return judge({ ...evidence, openForWrite, ...(host === undefined ? {} : { host }) }, model, volume, policy);
 }
 
