@@ -33,7 +33,7 @@ interface OptionSpec {
   /** The accepted forms, as the help and the errors state them. */
   forms: string;
   /** The value when neither the flag nor the variable gives one, checked like a given one. */
-  default?: string | boolean | (() => string);
+  default?: string | boolean;
 }
 
 // One table drives the flags, the env names, the defaults, the help text, and which Config field each option sets.
@@ -45,7 +45,8 @@ const OPTION_SPECS = {
   'dry-run': { field: 'dryRun', type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: FLAG, default: false },
   json: { field: 'json', type: 'boolean', env: 'LOCKGUARD_JSON', forms: FLAG, default: false },
   'log-level': { field: 'logLevel', type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent', default: 'info' },
-  'log-format': { field: 'logFormat', type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty', default: () => (process.stderr.isTTY ? 'pretty' : 'json') },
+  // No default here: pretty when stderr is a terminal, which the logger asks only once it is made (log/logger.ts).
+  'log-format': { field: 'logFormat', type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty' },
   'keep-reclaimed': { field: 'keepReclaimed', type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
   'signal-target': { field: 'signalTarget', type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child', default: 'group' },
   'kill-after': { field: 'killAfterMs', type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
@@ -107,7 +108,7 @@ const CONFIG = z.object({
   volume: z.enum(['auto', 'exclusive', 'shared']),
   graceMs: duration,
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
-  logFormat: z.enum(['json', 'pretty']),
+  logFormat: z.optional(z.enum(['json', 'pretty'])),
   signalTarget: z.enum(['group', 'child']),
   killAfterMs: z.optional(duration),
   rewrites: z._default(rewrites, () => new Map()),
@@ -149,7 +150,7 @@ function gather(flags: Record<string, string | string[] | boolean | undefined>, 
       input[spec.field] = items ?? text;
       given.set(spec.field, { from: spec.env, text, ...(items ? { items } : {}), forms: spec.type === 'boolean' ? ENV_BOOLEAN : spec.forms });
     } else if (spec.default !== undefined) {
-      input[spec.field] = typeof spec.default === 'function' ? spec.default() : spec.default;
+      input[spec.field] = spec.default;
     }
   }
   input.stateDirs ??= defaultStateDirs(env);

@@ -3,6 +3,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { probeWriteOpen } from '../kernel/ffi.js';
+import { monotonicMs } from '../model/time.js';
 
 /** Payloads are read up to this size; anything longer is a malformed lock anyway. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -16,7 +17,7 @@ export interface FileSnapshot {
   /** Changes with every write and every change of the inode (on Linux 6.13+ even within one clock tick, once read). */
   ctimeMs: number;
   bytes: Buffer;
-  /** performance.now() once the bytes had been read: their writer existed by then. */
+  /** monotonicMs() once the bytes had been read: their writer existed by then. */
   readAtMs: number;
 }
 
@@ -53,7 +54,7 @@ export function openSnapshot(path: string, known?: FileSnapshot): ReadOutcome {
       filled += n;
     }
     const { dev, ino, size, mtimeMs, ctimeMs } = stat;
-    return { ok: true, fd, snapshot: { path, dev, ino, size, mtimeMs, ctimeMs, bytes: buffer.subarray(0, filled), readAtMs: performance.now() } };
+    return { ok: true, fd, snapshot: { path, dev, ino, size, mtimeMs, ctimeMs, bytes: buffer.subarray(0, filled), readAtMs: monotonicMs() } };
   } catch (error) {
     closeSync(fd);
     return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
@@ -92,7 +93,7 @@ export interface DirLockSnapshot {
   /** Every entry in the directory: a lock made by its owner holds owner.json and nothing else. */
   entries: string[];
   owner: { dev: number; ino: number; mtimeMs: number; bytes: Buffer; openForWrite: 'held-open' | 'free' | 'unknown' } | undefined;
-  /** performance.now() once owner.json had been read. */
+  /** monotonicMs() once owner.json had been read. */
   readAtMs: number;
 }
 
@@ -105,7 +106,7 @@ export function snapshotDirLock(path: string): DirSnapshotOutcome {
     if (!dir.isDirectory()) return { ok: false, code: 'ENOTDIR', notDirectory: true };
     const entries = readdirSync(path).sort();
     const owner = entries.includes(OWNER_FILE) ? readOwner(join(path, OWNER_FILE)) : undefined;
-    return { ok: true, snapshot: { path, dev: dir.dev, ino: dir.ino, mtimeMs: dir.mtimeMs, entries, owner, readAtMs: performance.now() } };
+    return { ok: true, snapshot: { path, dev: dir.dev, ino: dir.ino, mtimeMs: dir.mtimeMs, entries, owner, readAtMs: monotonicMs() } };
   } catch (error) {
     return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'EIO' };
   }

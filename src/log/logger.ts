@@ -2,6 +2,7 @@
 // Pretty output is a small formatter of our own, used when asked or when stderr is a TTY.
 import pino, { type Logger } from 'pino';
 import type { Config } from '../cli/options.js';
+import { isTerminal } from '../kernel/ffi.js';
 
 export type { Logger };
 
@@ -10,8 +11,10 @@ const HIDDEN_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name'])
 
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
   const options = { name: 'lockguard', level: config.logLevel, base: { pid: process.pid } };
-  const destination = pino.destination({ fd: 2, sync: true });
-  if (config.logFormat === 'json') return pino(options, destination);
+  // `dest`, not `fd`: pino reads process.stdout.fd when `dest` is missing, and making process.stdout loads Node's streams.
+  const destination = pino.destination({ dest: 2, sync: true });
+  const format = config.logFormat ?? (isTerminal(2) ? 'pretty' : 'json');
+  if (format === 'json') return pino(options, destination);
   return pino(options, { write: (line: string) => destination.write(prettyLine(line)) });
 }
 

@@ -7,7 +7,7 @@ import type { Owner } from '../locks/types.js';
 import { pausePoint } from '../testing/pause.js';
 import { HOST_TIME_NS_INODE } from './namespace.js';
 import { boottimeOffsetSeconds, innermostPid, namespaceInodeOf, parseStat } from './procfs.js';
-import { START_TOLERANCE_MS, startMs } from './time.js';
+import { monotonicMs, START_TOLERANCE_MS, startMs } from './time.js';
 import type { HostIndexStats, HostLookup, NamespaceModel } from './types.js';
 
 export interface IndexedProcess {
@@ -17,7 +17,7 @@ export interface IndexedProcess {
 }
 
 export interface HostScan {
-  /** performance.now() before /proc was listed: every process alive from then until the end of the scan is in it. */
+  /** monotonicMs() before /proc was listed: every process alive from then until the end of the scan is in it. */
   startedAtMs: number;
   byInnermostPid: Map<number, IndexedProcess[]>;
   processes: number;
@@ -46,7 +46,7 @@ export class HostIndex {
   ) {}
 
   /**
-   * What /proc says about `owner`, named by bytes read at `readAtMs` (performance.now()).
+   * What /proc says about `owner`, named by bytes read at `readAtMs` (monotonicMs()).
    *
    * Only a scan begun after the bytes were read proves their writer absent: the writer existed
    * before the read, so if it still lives it lived through the whole scan, and /proc lists such a
@@ -110,7 +110,7 @@ export function lookupOwner(scan: HostScan, owner: Pick<Owner, 'starttime' | 'pr
  * opendir's readSync and drops the rest of its batch.
  */
 export function scanHostProcesses(): HostScan {
-  const startedAtMs = performance.now();
+  const startedAtMs = monotonicMs();
   const byInnermostPid = new Map<number, IndexedProcess[]>();
   let processes = 0;
   let unreadable = 0;

@@ -9,6 +9,7 @@ import { entryOf, judgeLock, notOurs, type LockContext } from '../sweep/entry.js
 import type { VolumeFacts } from '../volume/types.js';
 import { isBusy, MAX_ROWS, openLeaseDatabase, type LeaseDatabase, type OpenOutcome, type TableState } from './lease-store.js';
 import { agentDatabaseLeaseOf, leasePayloadOf, type AgentDatabaseLeaseRow, type LeaseRow } from './payloads.js';
+import { monotonicMs } from '../model/time.js';
 
 export interface Problem {
   path: string;
@@ -137,11 +138,11 @@ function readTable(db: LeaseDatabase, path: string, table: Table, context: LockC
   try {
     if (table === 'state_leases') {
       const { rows, skipped, truncated } = db.leases();
-      const read = { readAtMs: performance.now(), dev };
+      const read = { readAtMs: monotonicMs(), dev };
       return { rows: rows.flatMap((row) => judgeLease(path, row, read, context)), skipped, truncated };
     }
     const { rows, skipped, truncated } = db.agentDatabaseLeases();
-    const read = { readAtMs: performance.now(), dev };
+    const read = { readAtMs: monotonicMs(), dev };
     return { rows: rows.flatMap((row) => judgeAgentLease(path, row, read, context)), skipped, truncated };
   } catch (error) {
     if (isBusy(error)) return { busy: true };

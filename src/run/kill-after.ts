@@ -1,6 +1,7 @@
 // --kill-after: the grace a stopping workload gets before SIGKILL.
 import type { Logger } from 'pino';
 import { sendSignal, type SignalTarget } from './signals.js';
+import { monotonicMs } from '../model/time.js';
 
 // The signals that ask a workload to stop: docker stop and Kubernetes send TERM, a
 // terminal INT or QUIT. Others (HUP to reload, USR1 …) do not start the clock.
@@ -13,7 +14,7 @@ export interface KillAfter {
    * do not extend it.
    */
   received(signal: NodeJS.Signals): void;
-  /** Stop the clock; returns when it would have fired (performance.now()), if it was running. */
+  /** Stop the clock; returns when it would have fired (monotonicMs()), if it was running. */
   cancel(): number | undefined;
 }
 
@@ -23,7 +24,7 @@ export function armKillAfter(ms: number | undefined, target: SignalTarget, logge
   return {
     received(signal) {
       if (ms === undefined || timer !== undefined || !STOP_REQUESTS.has(signal)) return;
-      firesAt = performance.now() + ms;
+      firesAt = monotonicMs() + ms;
       timer = setTimeout(() => {
         logger.warn({ pid: target.pid, group: target.group, afterMs: ms, after: signal }, `the child is still running ${ms} ms after ${signal}: sending SIGKILL (--kill-after)`);
         sendSignal(target, 'SIGKILL', logger);

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { readStat } from '../model/procfs.js';
 import { ourChildren } from './reaper.js';
 import { sendSignal } from './signals.js';
+import { monotonicMs } from '../model/time.js';
 
 /**
  * The deadline without --kill-after: s6-overlay's default (S6_KILL_GRACETIME) for the same
@@ -33,7 +34,7 @@ export interface Leftovers {
    * take as "stop now, skip the cleanup".
    */
   groupHadTerm: boolean;
-  /** performance.now() time at which TERM turns into KILL. */
+  /** monotonicMs() time at which TERM turns into KILL. */
   deadline: number;
   /** Reaps our dead children, so that only the living are counted. */
   reap: () => void;
@@ -53,7 +54,7 @@ interface Left {
 export async function stopLeftovers(leftovers: Leftovers, logger: Logger): Promise<void> {
   let left = look(leftovers.group, leftovers.reap);
   if (isEmpty(left)) return;
-  const started = performance.now();
+  const started = monotonicMs();
   logger.info({ group: left.group, adopted: left.adopted.length, killInMs: Math.max(0, Math.round(leftovers.deadline - started)) }, 'the command left processes running: stopping them (TERM, then KILL when the time is up)');
   let signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM';
   let signalled = new Set<number>();
@@ -66,17 +67,17 @@ export async function stopLeftovers(leftovers: Leftovers, logger: Logger): Promi
     }
     await childExitOr(POLL_MS);
     left = look(left.group, leftovers.reap);
-    const elapsedMs = Math.round(performance.now() - started);
+    const elapsedMs = Math.round(monotonicMs() - started);
     if (isEmpty(left)) {
       logger.info({ elapsedMs }, 'what the command left has exited');
       return;
     }
-    if (signal === 'SIGTERM' && performance.now() >= leftovers.deadline) {
+    if (signal === 'SIGTERM' && monotonicMs() >= leftovers.deadline) {
       logger.warn({ group: left.group, adopted: left.adopted.length, elapsedMs }, `what the command left is still running ${elapsedMs} ms after SIGTERM: sending SIGKILL`);
       signal = 'SIGKILL';
       signalled = new Set();
       if (left.group !== undefined) sendSignal({ pid: left.group, group: true }, signal, logger);
-    } else if (signal === 'SIGKILL' && performance.now() >= leftovers.deadline + AFTER_KILL_MS) {
+    } else if (signal === 'SIGKILL' && monotonicMs() >= leftovers.deadline + AFTER_KILL_MS) {
       logger.warn({ group: left.group, pids: left.adopted }, `what the command left is still there ${AFTER_KILL_MS} ms after SIGKILL (in uninterruptible sleep?): exiting without waiting for it`);
       return;
     }

@@ -15,6 +15,7 @@ import { rewritten } from './rewrite.js';
 import { takeEarlySignals } from './early-signals.js';
 import { FORWARDED, sendSignal, trapSignals, type ForwardedSignal } from './signals.js';
 import { exitCodeOf, startChild, type Child } from './spawn.js';
+import { monotonicMs } from '../model/time.js';
 
 export async function runSupervised(config: Config, logger: Logger): Promise<number> {
   if (config.exec && !execSupported()) {
@@ -88,7 +89,7 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
     onSignal = (signal) => logger.debug({ signal: signal.name }, 'the command has exited: not forwarding');
     logger.info({ childPid: target.pid, ...exit }, 'the command exited');
     // A --kill-after clock already running keeps its deadline: it is the orchestrator's.
-    const deadline = killAt ?? performance.now() + (config.killAfterMs ?? LEFTOVER_GRACE_MS);
+    const deadline = killAt ?? monotonicMs() + (config.killAfterMs ?? LEFTOVER_GRACE_MS);
     await stopLeftovers({ group: target.group ? target.pid : undefined, groupHadTerm: termForwarded, deadline, reap: reaper.reapNow }, logger);
     await sweepAfterExit(config, child, swept?.report.namespace, logger);
     reaper.stop();

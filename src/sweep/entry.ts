@@ -39,7 +39,7 @@ export interface LockContext {
 export interface LockFacts extends Pick<Evidence, 'mtimeMs' | 'recordLock' | 'sameOwner' | 'ownerless'> {
   /** The read-lease probe's answer, or the probe itself, asked only where the rest of the evidence leaves the lock short of live (judgeProbingLast). */
   openForWrite: Evidence['openForWrite'] | (() => Evidence['openForWrite']);
-  /** performance.now() once the judged bytes had been read: only a scan of /proc begun later proves their writer absent. */
+  /** monotonicMs() once the judged bytes had been read: only a scan of /proc begun later proves their writer absent. */
   readAtMs: number;
   /** The lock's device: a lock on another filesystem mounted below the state dir gets no host view. */
   dev?: number;

@@ -11,6 +11,7 @@ import { GUARD_OWNER_FILE, releaseGuard } from '../reclaim/guard.js';
 import type { LockEntry } from '../report/types.js';
 import type { Judgement } from '../verdict/types.js';
 import { entryOf, judgeLock, notOurs, unjudgedEntry, type LockContext } from './entry.js';
+import { monotonicMs } from '../model/time.js';
 
 /** lockguard's identity in the guards it takes, so a guard left by a killed lockguard can be judged like a lock. */
 export function guardOwnerOf(model: NamespaceModel): string {
@@ -47,14 +48,14 @@ function judgeGuard(guard: string, context: LockContext): JudgedGuard {
   if (names.length === 0) {
     // Nothing names a pid, so the host view has nothing to look up: only where and when the guard was made count.
     const payload: ParsedPayload = { ok: false, problem: 'empty', owner: {} };
-    const facts = { mtimeMs: dir.mtimeMs, openForWrite: 'free', recordLock: 'none', readAtMs: performance.now(), ownerless: true } as const;
+    const facts = { mtimeMs: dir.mtimeMs, openForWrite: 'free', recordLock: 'none', readAtMs: monotonicMs(), ownerless: true } as const;
     return { payload, judgement: judgeLock(payload, facts, context), dir, empty: true };
   }
   const owner = readSnapshot(join(guard, GUARD_OWNER_FILE));
   const payload: ParsedPayload = owner.ok ? parsePayload('reclaim-guard', owner.snapshot.bytes) : { ok: false, problem: 'empty', owner: {} };
   const facts = owner.ok
     ? { mtimeMs: Math.max(owner.snapshot.mtimeMs, dir.mtimeMs), openForWrite: 'free', recordLock: 'none', readAtMs: owner.snapshot.readAtMs, dev: owner.snapshot.dev } as const
-    : { mtimeMs: dir.mtimeMs, openForWrite: 'free', recordLock: 'none', readAtMs: performance.now() } as const;
+    : { mtimeMs: dir.mtimeMs, openForWrite: 'free', recordLock: 'none', readAtMs: monotonicMs() } as const;
   return { payload, judgement: judgeLock(payload, facts, context), dir };
 }
 

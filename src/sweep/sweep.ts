@@ -20,6 +20,7 @@ import { pausePoint } from '../testing/pause.js';
 import type { LockContext } from './entry.js';
 import { handleCandidate, reclaimSettled, type SetAside } from './lock.js';
 import { Tally } from './summary.js';
+import { monotonicMs } from '../model/time.js';
 
 export interface SweepOptions {
   mode: Report['mode'];
@@ -40,7 +41,7 @@ export interface SweepResult {
 }
 
 export async function sweep(config: Config, options: SweepOptions, logger: Logger): Promise<SweepResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const model = options.model ?? buildModel(options.mode === 'inspect' ? 'live' : 'init');
   const run: SweepRun = {
     config,
@@ -74,7 +75,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     namespace: model,
     volumes: run.volumes,
     locks: run.tally.entries,
-    summary: run.tally.summary(run.problems.length, performance.now() - started),
+    summary: run.tally.summary(run.problems.length, monotonicMs() - started),
     ...(run.problems.length ? { problems: run.problems } : {}),
     ...(interrupted ? { interrupted } : {}),
   };
@@ -145,13 +146,13 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
   // YIELD_EVERY_MS, so that a signal's handler can abort the sweep, which then stops before the next candidate.
   // The first look judges every candidate; stale locks to settle wait for the second look, in batches.
   const setAside: SetAside[] = [];
-  let yielded = performance.now();
+  let yielded = monotonicMs();
   for (const candidate of discover(stateDir, run.patterns, onProblem)) {
     if (options.signal?.aborted) return;
     if (candidate === SAFE_POINT) {
-      if (performance.now() - yielded >= YIELD_EVERY_MS) {
+      if (monotonicMs() - yielded >= YIELD_EVERY_MS) {
         await new Promise(setImmediate);
-        yielded = performance.now();
+        yielded = monotonicMs();
       }
       continue;
     }

@@ -48,6 +48,16 @@ describe('start-up loads only what the mode needs', () => {
     expect(builtins).not.toContain('NativeModule assert');
   });
 
+  it.each([
+    ['sweep of an empty state dir', () => ['sweep', '--state-dir', emptyStateDir()], ['NativeModule stream', 'NativeModule net']],
+    ['run mode', () => ['--state-dir', emptyStateDir(), '--', '/bin/true'], []],
+  ])('%s: no perf_hooks (monotonicMs), and a sweep that prints no report makes no stdio stream', async (_, args, streams) => {
+    const { builtins } = await loadedBy(args());
+    expect(builtins).not.toContain('NativeModule perf_hooks');
+    expect(builtins).not.toContain('NativeModule internal/perf/performance');
+    for (const module of streams) expect(builtins).not.toContain(module);
+  });
+
   it.each([['--help'], ['--version']])('%s does not load koffi', async (args) => {
     expect((await loadedBy([args])).files.filter((f) => isKoffiBinary(f) || isKoffiScript(f))).toEqual([]);
   });
