@@ -2,8 +2,9 @@
 import type { Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
 import { ModelError } from '../model/namespace.js';
-import { writeJsonReport } from '../report/json.js';
+import { jsonReportWriter } from '../report/json.js';
 import { renderReport } from '../report/render.js';
+import type { LockEntry } from '../report/types.js';
 import { takeEarlySignals } from '../run/early-signals.js';
 import { sweep } from '../sweep/sweep.js';
 import { EXIT, signalExitCode } from './exit-codes.js';
@@ -49,8 +50,11 @@ async function sweepOrInspect(config: Config, mode: 'sweep' | 'inspect', logger:
   process.once('SIGTERM', stop).once('SIGINT', stop);
   const early = takeEarlySignals()[0];
   if (early) stop(early);
-  const { report } = await sweep(config, { mode, signal: controller.signal, listLocks: config.json || mode === 'inspect' }, logger);
-  if (config.json) writeJsonReport(report);
+  // --json writes each lock as it is judged; inspect's table needs them all.
+  const json = config.json ? jsonReportWriter({ version: 1, mode, dryRun: config.dryRun }) : undefined;
+  const locks = json ? (entry: LockEntry) => json.lock(entry) : mode === 'inspect' ? 'list' : 'count';
+  const { report } = await sweep(config, { mode, signal: controller.signal, locks }, logger);
+  if (json) json.end(report);
   else if (mode === 'inspect') process.stdout.write(renderReport(report));
   if (report.interrupted) return signalExitCode(report.interrupted as NodeJS.Signals);
   return report.summary.errors > 0 ? EXIT.someFailed : EXIT.ok;

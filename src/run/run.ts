@@ -46,7 +46,7 @@ export async function runSupervised(config: Config, logger: Logger): Promise<num
   for (const name of takeEarlySignals()) onSignal(FORWARDED.find((signal) => signal.name === name)!);
   let swept: SweepResult | undefined;
   try {
-    swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true, listLocks: false }, logger);
+    swept = await sweepSafely(config, { mode: 'run', signal: beforeStart.signal, keepPresence: true }, logger);
     if (stoppedBy) {
       logger.info({ signal: stoppedBy }, `${stoppedBy} arrived before the command started: stopped the sweep, not starting the command`);
       return signalExitCode(stoppedBy);
@@ -121,5 +121,5 @@ async function sweepAfterExit(config: Config, child: Child, model: NamespaceMode
     logger.warn({ childPid: child.target.pid }, 'could not read the command\'s starttime from /proc, so its leftover locks are left for the next sweep');
     return;
   }
-  await sweepSafely(config, { mode: 'run', listLocks: false, onlyOwner: { pid: child.target.pid, starttime: child.starttime }, ...(model ? { model } : {}) }, logger);
+  await sweepSafely(config, { mode: 'run', onlyOwner: { pid: child.target.pid, starttime: child.starttime }, ...(model ? { model } : {}) }, logger);
 }

@@ -31,8 +31,11 @@ export interface SweepOptions {
   keepPresence?: boolean;
   /** Reuse a model built earlier in this process (the post-exit sweep). */
   model?: NamespaceModel;
-  /** List every lock in the report (--json, inspect). Otherwise only counted, so memory stays flat. */
-  listLocks?: boolean;
+  /**
+   * What becomes of each lock's entry: 'list' keeps them in the report (inspect), a function takes each as
+   * it comes (--json writes it out), 'count' (the default) only counts them. Only 'list' grows with the locks.
+   */
+  locks?: 'count' | 'list' | ((entry: LockEntry) => void);
 }
 
 export interface SweepResult {
@@ -52,7 +55,7 @@ export async function sweep(config: Config, options: SweepOptions, logger: Logge
     hostIndex: new HostIndex(model),
     patterns: [...OPENCLAW_PATTERNS, ...config.lockGlobs.map((glob) => ({ glob, kind: 'generic' as const, form: 'file' as const }))],
     changes: options.mode !== 'inspect' && !config.dryRun,
-    tally: new Tally(options.listLocks ?? true),
+    tally: new Tally(options.locks ?? 'count'),
     held: [],
     volumes: [],
     problems: [],
