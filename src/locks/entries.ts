@@ -18,8 +18,8 @@ export const SKIPPED = Symbol('lockguard.entries.skipped');
 /** Bytes per getdents64 call: about 700 names of 25 bytes. One buffer serves a whole walk, one directory at a time. */
 export const DIRENTS_BUFFER_BYTES = 32 * 1024;
 
-// struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2), d_type (1), then d_name, NUL-terminated and
-// padded to a multiple of 8: the NUL is in the record's last 8 bytes.
+// struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2, in the machine's byte order), d_type (1), then
+// d_name, NUL-terminated and padded to a multiple of 8: the NUL is in the record's last 8 bytes.
 const RECLEN_AT = 16;
 const TYPE_AT = 18;
 const NAME_AT = 19;
@@ -33,6 +33,8 @@ export class DirectoryEntries {
   /** The last entry `next` returned: one object, overwritten by the next call. */
   readonly entry: { name: string; type: EntryType } = { name: '', type: 'other' };
   readonly #fd: number;
+  /** The buffer as 16-bit words, in the machine's byte order as the kernel writes d_reclen (records start 8-aligned). */
+  readonly #words: Uint16Array;
   #start = 0;
   #end = 0;
 
@@ -43,6 +45,7 @@ export class DirectoryEntries {
     private readonly buffer: Buffer,
   ) {
     this.#fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+    this.#words = new Uint16Array(buffer.buffer, buffer.byteOffset, buffer.length >> 1);
   }
 
   /** The next entry, SKIPPED for one the walk cannot want, or null at the end. "." and ".." are left out, as readdir(3) users expect. */
@@ -51,7 +54,7 @@ export class DirectoryEntries {
     for (;;) {
       if (this.#start >= this.#end && !this.#fill()) return null;
       const at = this.#start;
-      const length = buffer.readUInt16LE(at + RECLEN_AT);
+      const length = this.#words[(at + RECLEN_AT) >> 1]!;
       this.#start = at + length;
       const type = buffer[at + TYPE_AT]!;
       let nul = Math.max(at + NAME_AT, at + length - 8);
