@@ -1,10 +1,12 @@
 // Command line and LOCKGUARD_* environment → one validated Config. A flag beats the env, and the
-// env beats the default. CONFIG (zod/mini) is the Config's type and checks every value, defaults
-// included; OPTION_SPECS says where each value comes from and how the help states its forms. The
-// first issue becomes a UsageError: one line that names the option (or the env variable it came
-// from), the accepted forms, and the value it got.
-// zod/mini costs every start about 4-5 ms (loading it, building CONFIG and the first parse run cold
-// code; measured A/B on the bundle). Hence zod/mini, not full zod, and as few schemas as the checks need.
+// env beats the default. FIELDS (zod/mini) are the Config's type and check every value given;
+// defaults() gives the values of those not given; OPTION_SPECS says where each value comes from and how
+// the help states its forms. The first issue becomes a UsageError: one line that names the option (or
+// the env variable it came from), the accepted forms, and the value it got.
+// zod/mini costs every start about 4-5 ms when it builds all of its schemas (loading it, building them
+// and the first parse run cold code; measured A/B on the bundle). Hence zod/mini, not full zod, and a
+// field's schema is built only when a value for it is given: `lockguard --state-dir DIR -- CMD` builds
+// the state dirs' list alone, about 1.5 ms less (A/B on the bundle, run and sweep modes).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +25,7 @@ const FLAG = `a flag; env: ${ENV_BOOLEAN}`;
 
 interface OptionSpec {
   /** The Config field the option sets; help and version set the mode. */
-  field?: keyof Config;
+  field?: keyof Fields;
   type: 'string' | 'boolean';
   multiple?: true;
   env?: string;
@@ -32,28 +34,26 @@ interface OptionSpec {
   short?: string;
   /** The accepted forms, as the help and the errors state them. */
   forms: string;
-  /** The value when neither the flag nor the variable gives one, checked like a given one. */
-  default?: string | boolean;
 }
 
-// One table drives the flags, the env names, the defaults, the help text, and which Config field each option sets.
+// One table drives the flags, the env names, the help text, and which Config field each option sets.
 const OPTION_SPECS = {
   'state-dir': { field: 'stateDirs', type: 'string', multiple: true, env: 'LOCKGUARD_STATE_DIR', separator: ':', forms: 'a directory path; repeatable; env: colon-separated list' },
   lock: { field: 'lockGlobs', type: 'string', multiple: true, env: 'LOCKGUARD_LOCK', separator: ':', forms: 'a glob relative to the state dir, e.g. "run/*.pid"; repeatable; env: colon-separated list' },
-  volume: { field: 'volume', type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared', default: 'auto' },
-  grace: { field: 'graceMs', type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)', default: '30s' },
-  'dry-run': { field: 'dryRun', type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: FLAG, default: false },
-  json: { field: 'json', type: 'boolean', env: 'LOCKGUARD_JSON', forms: FLAG, default: false },
-  'log-level': { field: 'logLevel', type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent', default: 'info' },
+  volume: { field: 'volume', type: 'string', env: 'LOCKGUARD_VOLUME', forms: 'auto, exclusive or shared' },
+  grace: { field: 'graceMs', type: 'string', env: 'LOCKGUARD_GRACE', forms: 'a duration such as 30s, 500ms, 2m (a bare number means seconds)' },
+  'dry-run': { field: 'dryRun', type: 'boolean', env: 'LOCKGUARD_DRY_RUN', forms: FLAG },
+  json: { field: 'json', type: 'boolean', env: 'LOCKGUARD_JSON', forms: FLAG },
+  'log-level': { field: 'logLevel', type: 'string', env: 'LOCKGUARD_LOG_LEVEL', forms: 'trace, debug, info, warn, error, fatal or silent' },
   // No default here: pretty when stderr is a terminal, which the logger asks only once it is made (log/logger.ts).
   'log-format': { field: 'logFormat', type: 'string', env: 'LOCKGUARD_LOG_FORMAT', forms: 'json or pretty' },
   'keep-reclaimed': { field: 'keepReclaimed', type: 'string', env: 'LOCKGUARD_KEEP_RECLAIMED', forms: 'a directory on the same filesystem as the state dir' },
-  'signal-target': { field: 'signalTarget', type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child', default: 'group' },
+  'signal-target': { field: 'signalTarget', type: 'string', env: 'LOCKGUARD_SIGNAL_TARGET', forms: 'group or child' },
   'kill-after': { field: 'killAfterMs', type: 'string', env: 'LOCKGUARD_KILL_AFTER', forms: 'a duration such as 10s, 500ms, 1m' },
   rewrite: { field: 'rewrites', type: 'string', multiple: true, env: 'LOCKGUARD_REWRITE', separator: ',', forms: 'SRC:DST, signals by name or number (TERM:QUIT, 15:3), DST 0 drops SRC; repeatable; env: comma-separated list' },
-  exec: { field: 'exec', type: 'boolean', env: 'LOCKGUARD_EXEC', forms: FLAG, default: false },
-  'no-subreaper': { field: 'subreaper', type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: FLAG, default: false },
-  strict: { field: 'strict', type: 'boolean', env: 'LOCKGUARD_STRICT', forms: FLAG, default: false },
+  exec: { field: 'exec', type: 'boolean', env: 'LOCKGUARD_EXEC', forms: FLAG },
+  'no-subreaper': { field: 'subreaper', type: 'boolean', env: 'LOCKGUARD_NO_SUBREAPER', forms: FLAG },
+  strict: { field: 'strict', type: 'boolean', env: 'LOCKGUARD_STRICT', forms: FLAG },
   help: { type: 'boolean', short: 'h', forms: 'a flag' },
   version: { type: 'boolean', short: 'V', forms: 'a flag' },
 } as const satisfies Record<string, OptionSpec>;
@@ -68,62 +68,82 @@ function notOfForms(ctx: { issues: z.core.$ZodRawIssue[] }, input: string, forma
   return z.NEVER;
 }
 
-const nonEmpty = z.string().check(z.minLength(1));
+/** A schema built the first time it is asked for. */
+function lazy<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
+const nonEmpty = lazy(() => z.string().check(z.minLength(1)));
 /** A list from the env that held only separators is an empty list: no value at all. */
-const list = z.array(nonEmpty).check(z.minLength(1));
-const duration = z.transform((text: string, ctx) => parseDuration(text) ?? notOfForms(ctx, text, 'duration'));
+const list = lazy(() => z.array(nonEmpty()).check(z.minLength(1)));
+const duration = lazy(() => z.transform((text: string, ctx) => parseDuration(text) ?? notOfForms(ctx, text, 'duration')));
 const ENV_WORDS: ReadonlyMap<string, boolean> = new Map([
   ...['1', 'true', 'yes', 'on'].map((word) => [word, true] as const),
   ...['0', 'false', 'no', 'off', ''].map((word) => [word, false] as const),
 ]);
 /** true from the flag; from the env, a word. */
 const flagOf = (given: boolean | string, ctx: { issues: z.core.$ZodRawIssue[] }) => (typeof given === 'boolean' ? given : (ENV_WORDS.get(given.trim().toLowerCase()) ?? notOfForms(ctx, given, 'flag')));
-const flag = z.transform(flagOf);
+const flag = lazy(() => z.transform(flagOf));
 
-const rewriteRule = z.transform((text: string, ctx) => {
+const rewriteRule = (text: string, ctx: { issues: z.core.$ZodRawIssue[] }) => {
   const rule = parseRewriteRule(text);
   if (rule.ok) return { from: rule.from, to: rule.to, text };
   if (rule.problem === undefined) return notOfForms(ctx, text, 'SRC:DST');
   ctx.issues.push({ code: 'custom', message: rule.problem, input: text });
   return z.NEVER;
-});
+};
 /** The same rule twice, in any spelling, is one rule; two different rules for one signal are refused. */
-const rewrites = z.pipe(
-  z.array(rewriteRule).check(z.minLength(1)),
-  z.transform((rules, ctx): Rewrites => {
-    const first = new Map<NodeJS.Signals, (typeof rules)[number]>();
-    rules.forEach((rule, index) => {
-      const earlier = first.get(rule.from);
-      if (earlier && earlier.to !== rule.to) ctx.issues.push({ code: 'custom', message: `${rule.from} is rewritten twice, by "${earlier.text}" and by "${rule.text}"; keep one`, input: rule.text, path: [index] });
-      else first.set(rule.from, rule);
-    });
-    return new Map([...first].map(([from, rule]) => [from, rule.to]));
-  }),
+const rewrites = lazy(() =>
+  z.pipe(
+    z.array(z.transform(rewriteRule)).check(z.minLength(1)),
+    z.transform((rules, ctx): Rewrites => {
+      const first = new Map<NodeJS.Signals, (typeof rules)[number]>();
+      rules.forEach((rule, index) => {
+        const earlier = first.get(rule.from);
+        if (earlier && earlier.to !== rule.to) ctx.issues.push({ code: 'custom', message: `${rule.from} is rewritten twice, by "${earlier.text}" and by "${rule.text}"; keep one`, input: rule.text, path: [index] });
+        else first.set(rule.from, rule);
+      });
+      return new Map([...first].map(([from, rule]) => [from, rule.to]));
+    }),
+  ),
 );
 
-/** The Config but its mode and command. Fields are checked in this order, so the first bad value is the one reported. */
-const CONFIG = z.object({
+/** Each Config field's schema but its mode and command, checked in this order: the first bad value is the one reported. */
+const FIELDS = {
   stateDirs: list,
-  lockGlobs: z._default(list, () => []),
-  volume: z.enum(['auto', 'exclusive', 'shared']),
+  lockGlobs: list,
+  volume: lazy(() => z.enum(['auto', 'exclusive', 'shared'])),
   graceMs: duration,
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
-  logFormat: z.optional(z.enum(['json', 'pretty'])),
-  signalTarget: z.enum(['group', 'child']),
-  killAfterMs: z.optional(duration),
-  rewrites: z._default(rewrites, () => new Map()),
-  keepReclaimed: z.optional(nonEmpty),
+  logLevel: lazy(() => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
+  logFormat: lazy(() => z.enum(['json', 'pretty'])),
+  signalTarget: lazy(() => z.enum(['group', 'child'])),
+  killAfterMs: duration,
+  rewrites,
+  keepReclaimed: nonEmpty,
   dryRun: flag,
   json: flag,
   exec: flag,
-  subreaper: z.transform((noSubreaper: boolean | string, ctx) => !flagOf(noSubreaper, ctx)),
+  subreaper: lazy(() => z.transform((noSubreaper: boolean | string, ctx) => !flagOf(noSubreaper, ctx))),
   strict: flag,
-});
+};
 
-export type Config = z.output<typeof CONFIG> & { mode: Mode; command: string[] };
+type Fields = { [K in keyof typeof FIELDS]: z.output<ReturnType<(typeof FIELDS)[K]>> };
+/** Unset unless given: the logger decides the format (pretty on a terminal). */
+type Unset = 'killAfterMs' | 'keepReclaimed' | 'logFormat';
+export type Config = Omit<Fields, Unset> & Partial<Pick<Fields, Unset>> & { mode: Mode; command: string[] };
 
-/** Where a field's value came from ("--volume" or "LOCKGUARD_VOLUME"), its text, a list's items, and the forms it should have. */
+/**
+ * The value of each field no flag or variable gives, as its schema would make it of the value the help
+ * states (--grace 30s, --volume auto, …). The state dirs default to OpenClaw's own chain of variables.
+ */
+function defaults(env: NodeJS.ProcessEnv): Omit<Fields, Unset> {
+  return { stateDirs: defaultStateDirs(env), lockGlobs: [], volume: 'auto', graceMs: 30_000, logLevel: 'info', signalTarget: 'group', rewrites: new Map(), dryRun: false, json: false, exec: false, subreaper: true, strict: false };
+}
+
+/** A field's value as given (by a flag or a variable): where it came from, its text, a list's items, and the forms it should have. */
 interface Given {
+  value: string | string[] | boolean;
   from: string;
   text: string;
   items?: string[];
@@ -131,39 +151,29 @@ interface Given {
 }
 
 /**
- * Each option's value from its flag, else from its variable, else its default: the env form of a list
- * is split at its separator (empty items dropped, an empty variable unset), the env form of a flag is
- * a word. The state dirs default to OpenClaw's own chain of variables.
+ * Each option's value from its flag, else from its variable: the env form of a list is split at its
+ * separator (empty items dropped, an empty variable unset), the env form of a flag is a word.
  */
-function gather(flags: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): { input: Record<string, unknown>; given: Map<PropertyKey, Given> } {
-  const input: Record<string, unknown> = {};
-  const given = new Map<PropertyKey, Given>();
+function gather(flags: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): Map<keyof Fields, Given> {
+  const given = new Map<keyof Fields, Given>();
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [string, OptionSpec][]) {
     if (spec.field === undefined || spec.env === undefined) continue;
     const fromFlag = flags[name];
     const text = env[spec.env];
     if (fromFlag !== undefined) {
-      input[spec.field] = fromFlag;
-      given.set(spec.field, { from: `--${name}`, text: String(fromFlag), ...(Array.isArray(fromFlag) ? { items: fromFlag } : {}), forms: spec.forms });
+      given.set(spec.field, { value: fromFlag, from: `--${name}`, text: String(fromFlag), ...(Array.isArray(fromFlag) ? { items: fromFlag } : {}), forms: spec.forms });
     } else if (text !== undefined && !(spec.separator && text === '')) {
       const items = spec.separator ? text.split(spec.separator).filter((item) => item !== '') : undefined;
-      input[spec.field] = items ?? text;
-      given.set(spec.field, { from: spec.env, text, ...(items ? { items } : {}), forms: spec.type === 'boolean' ? ENV_BOOLEAN : spec.forms });
-    } else if (spec.default !== undefined) {
-      input[spec.field] = spec.default;
+      given.set(spec.field, { value: items ?? text, from: spec.env, text, ...(items ? { items } : {}), forms: spec.type === 'boolean' ? ENV_BOOLEAN : spec.forms });
     }
   }
-  input.stateDirs ??= defaultStateDirs(env);
-  return { input, given };
+  return given;
 }
 
 /** The first issue, as one line that names where the value came from. */
-function usageErrorOf(issue: z.core.$ZodIssue, given: Map<PropertyKey, Given>): UsageError {
-  const [field, index] = issue.path;
-  const source = field === undefined ? undefined : given.get(field);
-  // Only a given value can fail: the defaults are lockguard's own.
-  if (!source) return new UsageError(`${String(field)}: ${issue.message}`);
+function usageErrorOf(issue: z.core.$ZodIssue, source: Given): UsageError {
   if (issue.code === 'custom') return new UsageError(`${source.from}: ${issue.message}`);
+  const [index] = issue.path;
   const text = typeof index === 'number' ? (source.items?.[index] ?? source.text) : source.text;
   return new UsageError(`${source.from}: expected ${source.forms}, got ${JSON.stringify(text)}`);
 }
@@ -212,10 +222,17 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     if (runOnly) throw new UsageError(`--${runOnly} applies only to run mode (lockguard [OPTIONS] -- COMMAND)${validatedAs ? `, not to "${validatedAs}"` : ''}`);
   }
 
-  const { input, given } = gather(flags, env);
-  const parsed = CONFIG.safeParse(input);
-  if (!parsed.success) throw usageErrorOf(parsed.error.issues[0]!, given);
-  return { mode, command, ...parsed.data };
+  const given = gather(flags, env);
+  const config: Record<string, unknown> = { mode, command, ...defaults(env) };
+  for (const field of Object.keys(FIELDS) as (keyof Fields)[]) {
+    const source = given.get(field);
+    if (source === undefined) continue;
+    const parsed = FIELDS[field]().safeParse(source.value);
+    if (!parsed.success) throw usageErrorOf(parsed.error.issues[0]!, source);
+    config[field] = parsed.data;
+  }
+  // Each field holds its schema's output (or its default, of the same type).
+  return config as Config;
 }
 
 /**

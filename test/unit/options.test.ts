@@ -5,6 +5,14 @@ import { parseDuration } from '../../src/cli/duration.js';
 const env = { HOME: '/home/u' };
 
 describe('parseConfig', () => {
+  it('defaults to what the schemas make of the values the README states (auto, 30s, info, group, flags off)', () => {
+    const flagsOff = { LOCKGUARD_DRY_RUN: '0', LOCKGUARD_JSON: '0', LOCKGUARD_EXEC: '0', LOCKGUARD_NO_SUBREAPER: '0', LOCKGUARD_STRICT: '0' };
+    const stated = parseConfig(['--volume', 'auto', '--grace', '30s', '--log-level', 'info', '--signal-target', 'group', '--', 'gateway'], { ...env, ...flagsOff });
+    expect(parseConfig(['--', 'gateway'], env)).toEqual(stated);
+    expect(stated).toMatchObject({ volume: 'auto', graceMs: 30_000, logLevel: 'info', signalTarget: 'group', lockGlobs: [], rewrites: new Map(), subreaper: true });
+    expect(stated.logFormat).toBeUndefined();
+  });
+
   it('defaults to the OpenClaw state dir chain', () => {
     expect(parseConfig(['sweep'], env).stateDirs).toEqual(['/home/u/.openclaw']);
     expect(parseConfig(['sweep'], { ...env, CLAWDBOT_STATE_DIR: '/c' }).stateDirs).toEqual(['/c']);
