@@ -1,6 +1,6 @@
 // The host view (issue 14), in real namespaces: lockguard in the initial PID namespace sees every
-// process on the machine by its innermost pid and starttime. Writers run as PID 1 (or pid 7) of fresh
-// PID namespaces, alive or dead; lockguard runs from the host, or from places where the rule is off.
+// process on the machine by its innermost pid and starttime. Writers run in fresh PID namespaces (live
+// ones as PID 1, dead ones at a random pid), and lockguard from the host, or from places where the rule is off.
 import { mkdirSync, opendirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,14 +32,24 @@ function payloadOf(path: string): Written {
   return JSON.parse(readFileSync(path, 'utf8')) as Written;
 }
 
-/** A session lock written by PID 1 of a fresh PID namespace that then exits: the namespace dies with it. */
-async function crashedContainerLock(state: StateDir, name: string): Promise<Written> {
-  const path = state.lockPath(name);
-  const ran = await run([NODE, LOCK_WRITER, path, 'exit']);
+/**
+ * A lock written by a process of a fresh PID namespace that then dies with it. Its pid is not 1 but a
+ * random one (through ns_last_pid): the host view rightly calls a lock live while any process with its pid
+ * and starttime runs, and the PID 1s that other test files start on this machine each second would
+ * sometimes share a dead PID 1's clock tick.
+ */
+async function deadWriterLock(path: string, writerArgs: string[] = []): Promise<Written> {
+  const pid = 300 + Math.floor(Math.random() * 30_000);
+  const ran = await run(['sh', '-euc', 'echo $(($0 - 1)) > /proc/sys/kernel/ns_last_pid && "$@"', String(pid), NODE, LOCK_WRITER, path, 'exit', ...writerArgs]);
   expect(ran.code, ran.stderr).toBe(0);
   const written = payloadOf(path);
-  expect(written.pid).toBe(1);
+  expect(written.pid).toBe(pid);
   return written;
+}
+
+/** A session lock of a crashed container (see deadWriterLock). */
+function crashedContainerLock(state: StateDir, name: string): Promise<Written> {
+  return deadWriterLock(state.lockPath(name));
 }
 
 /** PID 1 of a fresh PID namespace that writes a session lock (a gateway lock with --gateway), closes it and stays alive; its host pid. */
@@ -50,21 +60,21 @@ async function liveContainerWriter(path: string, prefix: string[] = [], writerAr
 }
 
 describe('from the host', () => {
-  it("reclaims what PID 1 of a crashed container left, on a shared volume: a lock file, a directory lock and a lease row (no-such-process); inspect shows it first", async () => {
+  it("reclaims what a process of a crashed container left, on a shared volume: a lock file, a directory lock and a lease row (no-such-process); inspect shows it first", async () => {
     const state = makeStateDir();
     const dead = await crashedContainerLock(state, 'crashed');
     // The same dead owner in a runtime-deps directory lock and a state_leases row.
     const dirLock = join(state.dir, 'plugin-runtime-deps', 'demo', '.openclaw-runtime-deps.lock');
     mkdirSync(dirLock, { recursive: true });
-    writeFileSync(join(dirLock, 'owner.json'), JSON.stringify({ pid: 1, starttime: dead.starttime, createdAtMs: Date.parse(dead.createdAt) }));
+    writeFileSync(join(dirLock, 'owner.json'), JSON.stringify({ pid: dead.pid, starttime: dead.starttime, createdAtMs: Date.parse(dead.createdAt) }));
     mkdirSync(join(state.dir, 'state'));
     const db = join(state.dir, 'state', 'openclaw.sqlite');
-    createStateDb(db, [{ scope: 'session-write', key: 'crashed', payload: { pid: 1, starttime: dead.starttime }, createdAt: Date.parse(dead.createdAt) }]);
+    createStateDb(db, [{ scope: 'session-write', key: 'crashed', payload: { pid: dead.pid, starttime: dead.starttime }, createdAt: Date.parse(dead.createdAt) }]);
 
     const inspect = await runLockguard(['inspect', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
     expect(inspect.code, inspect.stderr).toBe(0);
     expect(inspect.stdout).toMatch(/^ {2}host view {2}every namespace on this machine \(\d+ processes indexed\)$/m);
-    expect(inspect.stdout).toMatch(/^ {2}stale +would-reclaim +no-such-process +1 .*crashed\.jsonl\.lock$/m);
+    expect(inspect.stdout).toMatch(new RegExp(`^ {2}stale +would-reclaim +no-such-process +${dead.pid} .*crashed\\.jsonl\\.lock$`, 'm'));
     console.log(`[host-view] inspect from the host on a crashed container's state:\n${inspect.stdout}`);
 
     const { code, report, stderr } = await runSweep(['--state-dir', state.dir, '--volume', 'shared'], fromTheHost());
@@ -145,7 +155,7 @@ describe('from the host', () => {
     state.sessions('a');
     state.sessions('b');
     const [first, second] = readdirOrder(join(state.dir, 'agents'));
-    await run([NODE, LOCK_WRITER, state.lockPath('dead', first), 'exit']);
+    await deadWriterLock(state.lockPath('dead', first));
     const late = state.lockPath('late', second);
     const marker = join(makeTempDir(), 'pause');
     const sweep = startLockguard(['sweep', '--json', '--log-format', 'json', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost({ env: { LOCKGUARD_TEST_PAUSE_AT: 'host-scanned', LOCKGUARD_TEST_PAUSE_FILE: marker } }));
@@ -172,8 +182,7 @@ describe('from the host', () => {
     const [first, second] = readdirOrder(tmp);
     const dead = join(tmp, first, 'gateway.state.lock');
     const late = join(tmp, second, 'gateway.state.lock');
-    const wrote = await run([NODE, LOCK_WRITER, dead, 'exit', '--gateway']);
-    expect(wrote.code, wrote.stderr).toBe(0);
+    await deadWriterLock(dead, ['--gateway']);
     // Both coordinators are there and free. The late writer holds none: not OpenClaw's way, but
     // nothing proves a writer is OpenClaw, and only a scan begun after the read proves its absence.
     for (const lock of [dead, late]) writeFileSync(`${lock}.sqlite`, '');
@@ -261,11 +270,11 @@ describe('where the host view is off', () => {
 
   it('in a time namespace: off, and inspect names the way out', async () => {
     const state = makeStateDir();
-    await crashedContainerLock(state, 'crashed');
+    const dead = await crashedContainerLock(state, 'crashed');
     const inspect = await runLockguard(['inspect', '--state-dir', state.dir, '--volume', 'shared'], fromTheHost({ prefix: ['unshare', '--time', '--boottime', '1000', '--fork'] }));
     expect(inspect.code, inspect.stderr).toBe(0);
     expect(inspect.stdout).toMatch(/^ {2}host view {2}off: lockguard runs in a time namespace \(time:\[\d+\]\) whose starttimes are not the host's; run it in the initial one \(nsenter --time=\/proc\/1\/ns\/time\)$/m);
-    expect(inspect.stdout).toMatch(/^ {2}unknown +kept +shared-volume +1 /m);
+    expect(inspect.stdout).toMatch(new RegExp(`^ {2}unknown +kept +shared-volume +${dead.pid} `, 'm'));
   });
 
   it('under hidepid: off', async () => {
