@@ -57,28 +57,6 @@ const assertOnFailure = {
   },
 };
 
-/**
- * Built-ins that load on first call instead of at start. node:crypto (with the streams it pulls
- * in) is the largest single cost of loading the bundle, about 5 ms, and lockguard calls it only
- * to name a lock it reclaims. Each exported function becomes a stub that requires the module
- * when called; esbuild keeps only the stubs the sources import, and importing anything that is
- * not a function fails the build.
- */
-const LAZY_BUILTINS = ['node:crypto'];
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(b) {
-    const filter = new RegExp(`^(${LAZY_BUILTINS.join('|')})$`);
-    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
-      const real = await import(args.path);
-      const functions = Object.keys(real).filter((name) => /^[a-z]\w*$/.test(name) && typeof real[name] === 'function');
-      const stubs = functions.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`);
-      return { contents: [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`, ...stubs].join('\n'), loader: 'js' };
-    });
-  },
-};
-
 /** Every import of early-signals outside its own file is the shared dist/early-signals.js. */
 const sharedEarlySignals = {
   name: 'shared-early-signals',
@@ -101,7 +79,7 @@ export const bundleOptions = {
   // Built-ins and koffi through require(): in CommonJS output a named import of a built-in is a
   // plain property read, while an ESM import builds a namespace, which loads every lazy export.
   external: ['koffi', 'node:*'],
-  plugins: [pinoWithoutTransports, assertOnFailure, lazyBuiltins],
+  plugins: [pinoWithoutTransports, assertOnFailure],
   // The sources use import.meta.url only for createRequire(), which takes a path as well.
   define: { LOCKGUARD_VERSION: JSON.stringify(version), 'import.meta.url': '__filename' },
   legalComments: 'none',

@@ -2,13 +2,11 @@
 // the whole directory aside, check that it is still the one judged, then remove it. A directory
 // cannot be linked back like a file, so a mismatch is undone with renameat2(RENAME_NOREPLACE):
 // it never lands on a newer lock.
-import { randomBytes } from 'node:crypto';
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ERRNO, errnoName, renameNoReplace } from '../kernel/ffi.js';
-import { LEFTOVER_INFIX } from '../locks/discover.js';
 import { onlyOwnerFile, OWNER_FILE, snapshotDirLock, type DirLockSnapshot } from '../locks/read.js';
-import { originalOf, type ReclaimOutcome } from './file.js';
+import { asidePathOf, originalOf, type ReclaimOutcome } from './file.js';
 
 export type DirReclaimOutcome = Exclude<ReclaimOutcome, { status: 'guarded' }>;
 
@@ -18,7 +16,7 @@ export type DirReclaimOutcome = Exclude<ReclaimOutcome, { status: 'guarded' }>;
  */
 export function reclaimDirLock(snapshot: DirLockSnapshot, keepReclaimedDir: string | undefined): DirReclaimOutcome {
   if (!onlyOwnerFile(snapshot)) return { status: 'failed', detail: `holds more than ${OWNER_FILE}; left alone` };
-  const aside = `${snapshot.path}${LEFTOVER_INFIX}${randomBytes(8).toString('hex')}`;
+  const aside = asidePathOf(snapshot.path);
   const moved = renameNoReplace(snapshot.path, aside);
   if (!moved.ok) {
     return moved.errno === ERRNO.ENOENT ? { status: 'vanished' } : { status: 'failed', detail: `cannot move aside (${errnoName(moved.errno)})` };

@@ -1,6 +1,5 @@
 // Compare-and-delete of a lock file (docs/design.md, "Reclaiming"). Synchronous on purpose: signal
 // handlers run on the event loop, so no signal can interrupt a reclaim half-way; the sweep stops between locks.
-import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pausePoint } from '../testing/pause.js';
@@ -46,7 +45,7 @@ export function reclaimFile(snapshot: FileSnapshot, options: ReclaimOptions): Re
 }
 
 function moveAside(snapshot: FileSnapshot, options: ReclaimOptions): ReclaimOutcome {
-  const aside = `${snapshot.path}${LEFTOVER_INFIX}${randomBytes(8).toString('hex')}`;
+  const aside = asidePathOf(snapshot.path);
   try {
     renameSync(snapshot.path, aside);
   } catch (error) {
@@ -89,13 +88,28 @@ function dispose(aside: string, lockPath: string, keepDir: string | undefined): 
       unlinkSync(aside);
       return { status: 'reclaimed' };
     }
-    const keptAt = join(keepDir, `${basename(lockPath)}.${Date.now()}-${randomBytes(4).toString('hex')}`);
+    const keptAt = join(keepDir, `${basename(lockPath)}.${Date.now()}-${randomHex32()}`);
     renameSync(aside, keptAt);
     return { status: 'reclaimed', keptAt };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { status: 'failed', detail: `cannot remove ${aside} (${code})${code === 'EXDEV' ? ': --keep-reclaimed must be on the same filesystem as the state dir' : ''}` };
   }
+}
+
+/**
+ * Where a lock is moved while it is verified: <lock>.lockguard-<16 random hex digits>, unique
+ * among sweepers of other containers on the same volume (all of them PID 1, so a pid and a
+ * clock would collide). The name must be unique, not secret: Math.random, which V8 seeds per
+ * process from the system's entropy, serves, and a reclaim need not load node:crypto (about
+ * 5 ms of a start).
+ */
+export function asidePathOf(lockPath: string): string {
+  return `${lockPath}${LEFTOVER_INFIX}${randomHex32()}${randomHex32()}`;
+}
+
+function randomHex32(): string {
+  return Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
 }
 
 /** The name a leftover of an interrupted reclaim (<lock>.lockguard-<random>) had as a lock. */

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discover, SAFE_POINT, type Candidate, type LockPattern, type WalkProblem } from '../../src/locks/discover.js';
 import { OPENCLAW_PATTERNS } from '../../src/openclaw/kinds.js';
+import { asidePathOf, originalOf } from '../../src/reclaim/file.js';
 import { makeTempDir, removeTempDirs } from '../helpers/state.js';
 
 afterEach(removeTempDirs);
@@ -66,6 +67,16 @@ describe('--lock globs', () => {
       'run/gateway.pid.lockguard-0123456789abcdef leftover file',
       'run/gateway.pid.reclaim guard directory',
     ]);
+  });
+
+  it('the names a reclaim moves locks aside to are found as leftovers of the lock, and differ', () => {
+    const root = tree(['run/gateway.pid']);
+    const asides = Array.from({ length: 1000 }, () => asidePathOf(join(root, 'run', 'gateway.pid')));
+    expect(new Set(asides).size).toBe(asides.length);
+    for (const aside of asides.slice(0, 20)) writeFileSync(aside, '1');
+    const leftovers = walk(root, 'run/*.pid').found.filter(({ role }) => role === 'leftover');
+    expect(leftovers.map(({ path }) => join(root, path)).sort()).toEqual(asides.slice(0, 20).sort());
+    for (const aside of asides) expect(originalOf(aside)).toBe(join(root, 'run', 'gateway.pid'));
   });
 
   it('never follows a symlink: a linked directory is not entered, a linked match is reported as a symlink', () => {

@@ -1,14 +1,16 @@
 // What the built bundle loads at start-up, checked on the real dist/ with Node's own list of
 // loaded built-ins: pino without its worker-thread transports, koffi from its prebuilt binary
-// only where a mode needs it, node:crypto and node:assert only when called. And the build rules:
+// only where a mode needs it, never node:crypto, node:assert only when called. And the build rules:
 // a transport asked of the bundled pino fails loudly, and thread-stream cannot be bundled.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { NODE, ROOT, run, runLockguard } from '../helpers/run.js';
 import { tempDir } from '../run/harness.js';
+import { ago, PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
+import { writeSessionLock } from '../helpers/state.js';
 
 const MODULES_AT_EXIT = join(import.meta.dirname, 'fixtures', 'modules-at-exit.cjs');
 
@@ -46,6 +48,16 @@ describe('start-up loads only what the mode needs', () => {
     expect(builtins).not.toContain('NativeModule internal/worker');
     expect(builtins).not.toContain('NativeModule crypto');
     expect(builtins).not.toContain('NativeModule assert');
+  });
+
+  it('a sweep that reclaims a lock: no node:crypto either (the aside name comes from Math.random)', async () => {
+    const dir = emptyStateDir();
+    const lock = join(dir, 'agents', 'main', 'sessions', 'gone.jsonl.lock');
+    mkdirSync(dirname(lock), { recursive: true });
+    writeSessionLock(lock, { pid: 4242 }, ago(PREDATES_NAMESPACE_MS));
+    const { builtins } = await loadedBy(['sweep', '--state-dir', dir, '--volume', 'exclusive']);
+    expect(existsSync(lock)).toBe(false);
+    expect(builtins).not.toContain('NativeModule crypto');
   });
 
   it.each([
