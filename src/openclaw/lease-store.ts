@@ -6,8 +6,12 @@ import { closeSync, constants, lstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { headOf } from '../kernel/file-head.js';
 import { openForWriteOf } from '../locks/read.js';
 import type { AgentDatabaseLeaseRow, LeaseRow } from './payloads.js';
+
+/** How lockguard opens the DB and its companions: never through a symlink, never waiting on a lease. */
+const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** The database header: page 1's first 100 bytes. */
@@ -91,7 +95,7 @@ function readPlan(path: string): ReadPlan {
 
 /** SQLite's test: a journal is hot when its header is not zeroed (the commit synced it, and did not finish). */
 function hotJournal(path: string): boolean {
-  return (headOf(`${path}-journal`, 1)?.[0] ?? 0) !== 0;
+  return (headOf(`${path}-journal`, 1, NO_FOLLOW)?.[0] ?? 0) !== 0;
 }
 
 /**
@@ -104,28 +108,12 @@ function fileState(path: string): string {
     const stat = lstatSync(file, { bigint: true, throwIfNoEntry: false });
     return stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : '-';
   });
-  return [...facts, headOf(path, DB_HEADER_SIZE)?.toString('hex') ?? '-', hotJournal(path)].join(' ');
+  return [...facts, headOf(path, DB_HEADER_SIZE, NO_FOLLOW)?.toString('hex') ?? '-', hotJournal(path)].join(' ');
 }
 
 /** Which -wal and -shm are there: a live WAL connection keeps both, and the last one to close removes both. */
 function companionIds(path: string): string {
   return [`${path}-wal`, `${path}-shm`].map((file) => lstatSync(file, { throwIfNoEntry: false })?.ino ?? '-').join(' ');
-}
-
-/** A file's first `length` bytes (fewer if it is shorter), or undefined if it cannot be opened. */
-function headOf(path: string, length: number): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(length);
-    return head.subarray(0, readSync(fd, head, 0, length, 0));
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
@@ -135,7 +123,7 @@ function headOf(path: string, length: number): Buffer | undefined {
 function checkFile(path: string): { openForWrite: 'held-open' | 'free' | 'unknown' } | { message: string } {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, NO_FOLLOW);
   } catch (error) {
     return { message: `cannot read (${(error as NodeJS.ErrnoException).code}); lease rows not checked` };
   }

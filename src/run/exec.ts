@@ -1,6 +1,7 @@
 // --exec: replace lockguard with the command, for images where tini or `docker --init`
 // already supervises. process.execve arrived in Node 22.15 and 23.11.
-import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
+import { headOf } from '../kernel/file-head.js';
 import { launchFailure, type LaunchFailure } from './resolve.js';
 
 export function execSupported(): boolean {
@@ -44,7 +45,8 @@ const PT_INTERP = 3;
 
 /** The #! interpreter or the ELF PT_INTERP of a file; undefined for a static binary or when we cannot tell. */
 function loaderOf(path: string): string | 'unknown-format' | undefined {
-  const head = readHead(path);
+  // undefined when only the kernel may read the file (mode --x): the kernel then checks it.
+  const head = headOf(path, HEAD_BYTES, constants.O_RDONLY);
   if (head === undefined) return undefined;
   if (head.subarray(0, 2).toString('latin1') === '#!') {
     const line = head.subarray(2).toString('latin1').split('\n')[0]!;
@@ -68,18 +70,3 @@ function loaderOf(path: string): string | 'unknown-format' | undefined {
   return undefined;
 }
 
-/** The first bytes of the file, or undefined when only the kernel may read it (mode --x). */
-function readHead(path: string): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(HEAD_BYTES);
-    return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
