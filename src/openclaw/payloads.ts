@@ -43,9 +43,8 @@ export function openclawOwnerOf(kind: OpenClawFileKind, json: Record<string, unk
     case 'openclaw-gateway':
       return gatewayOwnerOf(json);
     case 'openclaw-sidecar':
-      return sidecarOwnerOf(json);
     case 'openclaw-exec-approvals':
-      return execApprovalsOwnerOf(json);
+      return fileLockOwnerOf(json);
     case 'openclaw-runtime-deps':
       return runtimeDepsOwnerOf(json);
   }
@@ -87,13 +86,11 @@ export function gatewayOwnerOf(json: Record<string, unknown>): Owner {
   return compact({ pid: pid(json.pid), ownerId: text(json.ownerId), createdAt: text(json.createdAt), ...processStartOf(json.startTime), ...processNamespaceOf(json.processNamespace) });
 }
 
-/** An fs-safe sidecar lock (openclaw/plugin-sdk/file-lock, 2026.9): {pid, createdAt, starttime?}; some callers add fields. */
-export function sidecarOwnerOf(json: Record<string, unknown>): Owner {
-  return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), ...processStartOf(json.starttime) });
-}
-
-/** exec-approvals.json.lock: {pid, createdAt, starttime}. */
-export function execApprovalsOwnerOf(json: Record<string, unknown>): Owner {
+/**
+ * {pid, createdAt, starttime?}: an fs-safe sidecar lock (openclaw/plugin-sdk/file-lock, 2026.9; some callers
+ * add fields) and exec-approvals.json.lock.
+ */
+export function fileLockOwnerOf(json: Record<string, unknown>): Owner {
   return compact({ pid: pid(json.pid), createdAt: text(json.createdAt), ...processStartOf(json.starttime) });
 }
 

@@ -2,13 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   agentDatabaseLeaseOf,
-  execApprovalsOwnerOf,
+  fileLockOwnerOf,
   gatewayOwnerOf,
   leasePayloadOf,
   processNamespaceOf,
   processStartOf,
   runtimeDepsOwnerOf,
-  sidecarOwnerOf,
 } from '../../src/openclaw/payloads.js';
 
 const BOOT = '0f3c6a1e-6c2b-4d8e-9a51-3b2f7e9d1c44';
@@ -101,17 +100,17 @@ describe('gateway lock payload', () => {
 
 describe('fs-safe sidecar lock payload', () => {
   it('reads {pid, createdAt, starttime} and ignores the fields some callers add', () => {
-    expect(sidecarOwnerOf({ pid: 20, createdAt: CREATED, starttime: 4410, nonce: 'x' })).toEqual({ pid: 20, createdAt: CREATED, starttime: 4410 });
+    expect(fileLockOwnerOf({ pid: 20, createdAt: CREATED, starttime: 4410, nonce: 'x' })).toEqual({ pid: 20, createdAt: CREATED, starttime: 4410 });
   });
 
   it('reads a lock without starttime (OpenClaw omits it when it cannot read one)', () => {
-    expect(sidecarOwnerOf({ pid: 20, createdAt: CREATED })).toEqual({ pid: 20, createdAt: CREATED });
+    expect(fileLockOwnerOf({ pid: 20, createdAt: CREATED })).toEqual({ pid: 20, createdAt: CREATED });
   });
 });
 
 describe('exec-approvals lock payload', () => {
   it('reads {pid, createdAt, starttime}', () => {
-    expect(execApprovalsOwnerOf({ pid: 8, createdAt: CREATED, starttime: 912 })).toEqual({ pid: 8, createdAt: CREATED, starttime: 912 });
+    expect(fileLockOwnerOf({ pid: 8, createdAt: CREATED, starttime: 912 })).toEqual({ pid: 8, createdAt: CREATED, starttime: 912 });
   });
 });
 
