@@ -113,16 +113,14 @@ export function snapshotDirLock(path: string): DirSnapshotOutcome {
 }
 
 function readOwner(path: string): DirLockSnapshot['owner'] {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const read = openSnapshot(path);
+  if (!read.ok) throw Object.assign(new Error(`cannot read ${OWNER_FILE}`), { code: read.code === 'ENOTREG' ? 'EINVAL' : read.code });
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw Object.assign(new Error(`${OWNER_FILE} is not a regular file`), { code: 'EINVAL' });
-    const bytes = Buffer.alloc(Math.min(stat.size, MAX_PAYLOAD_BYTES));
-    const read = readSync(fd, bytes, 0, bytes.length, 0);
+    const { dev, ino, mtimeMs, bytes } = read.snapshot;
     // Someone writing owner.json right now is an owner mid-acquire.
-    return { dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, bytes: bytes.subarray(0, read), openForWrite: openForWriteOf(fd) };
+    return { dev, ino, mtimeMs, bytes, openForWrite: openForWriteOf(read.fd) };
   } finally {
-    closeSync(fd);
+    closeSync(read.fd);
   }
 }
 
