@@ -6,8 +6,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync 
 import type { Owner } from '../locks/types.js';
 import { pausePoint } from '../testing/pause.js';
 import { HOST_TIME_NS_INODE } from './namespace.js';
-import { boottimeOffsetSeconds, innermostPid, namespaceInodeOf, parseStat } from './procfs.js';
-import { monotonicMs, START_TOLERANCE_MS, startMs } from './time.js';
+import { boottimeOffsetSeconds, hasExited, innermostPid, namespaceInodeOf, parseStat, readStat } from './procfs.js';
+import { monotonicMs, startsAgree } from './time.js';
 import type { HostIndexStats, HostLookup, NamespaceModel } from './types.js';
 
 export interface IndexedProcess {
@@ -98,7 +98,7 @@ export function lookupOwner(scan: HostScan, owner: Pick<Owner, 'starttime' | 'pr
   }
   if (processStartMs !== undefined) {
     // Starts in ms are wall-clock times, the same in every time namespace.
-    return candidates.some((candidate) => Math.abs(startMs(candidate.starttime, clock) - processStartMs) <= START_TOLERANCE_MS) ? 'match' : nobody;
+    return candidates.some((candidate) => startsAgree(candidate.starttime, processStartMs, clock)) ? 'match' : nobody;
   }
   return candidates.length > 0 ? 'pid-exists' : nobody;
 }
@@ -151,8 +151,7 @@ function readProcess(hostPid: number): ProcessRead {
   const innermost = innermostPid(status);
   const facts = parseStat(stat);
   if (innermost === undefined || facts === undefined) return 'unreadable';
-  // A zombie that is a single thread has exited; a zombie leader whose other threads run has not.
-  return { innermostPid: innermost, starttime: facts.starttime, exited: facts.state === 'X' || (facts.state === 'Z' && facts.threads <= 1) };
+  return { innermostPid: innermost, starttime: facts.starttime, exited: facts.state === 'X' || hasExited(facts) };
 }
 
 const readBuffer = Buffer.alloc(4096);
@@ -218,6 +217,5 @@ function readOwnStart(base: string, starttime: number, clockTicks: number): OwnS
 }
 
 function stillIndexed(process: IndexedProcess): boolean {
-  const stat = readProcFile(`/proc/${process.hostPid}/stat`);
-  return typeof stat === 'string' && parseStat(stat)?.starttime === process.starttime;
+  return readStat(process.hostPid)?.starttime === process.starttime;
 }

@@ -30,6 +30,11 @@ export function parseBtime(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** A zombie that is a single thread has exited; a zombie leader whose other threads run has not. */
+export function hasExited(facts: Pick<ProcessFacts, 'state' | 'threads'>): boolean {
+  return facts.state === 'Z' && facts.threads <= 1;
+}
+
 export function readStat(pid: number | 'self'): ProcessFacts | undefined {
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));

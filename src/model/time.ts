@@ -8,7 +8,12 @@ export function startMs(starttimeTicks: number, model: Pick<NamespaceModel, 'boo
 }
 
 /** A start recorded in ms by another clock reading (payloads' pidStartTimeMs) agrees with ours only to within this. */
-export const START_TOLERANCE_MS = 1_500;
+const START_TOLERANCE_MS = 1_500;
+
+/** Does a process with this starttime (ticks since boot) have the start a payload recorded in epoch ms? */
+export function startsAgree(starttimeTicks: number, recordedMs: number, model: Pick<NamespaceModel, 'bootMs' | 'clockTicks'>): boolean {
+  return Math.abs(startMs(starttimeTicks, model) - recordedMs) <= START_TOLERANCE_MS;
+}
 
 /**
  * Milliseconds on the monotonic clock (libuv's hrtime: CLOCK_MONOTONIC), for durations and for the order of

@@ -13,7 +13,7 @@ import type { LockEntry, Report, VolumeEntry } from '../report/types.js';
 import { readFilesystem } from '../volume/filesystem.js';
 import { inspectPresence, takePresence, type Presence } from '../volume/presence.js';
 import type { VolumeFacts } from '../volume/types.js';
-import { TOO_OLD_MS, type Policy } from '../verdict/judge.js';
+import { hostViewApplies, TOO_OLD_MS, type Policy } from '../verdict/judge.js';
 import { sweepLeases } from '../openclaw/leases.js';
 import { OwnerLedger } from '../openclaw/same-owner.js';
 import { pausePoint } from '../testing/pause.js';
@@ -133,7 +133,7 @@ async function sweepStateDir(stateDir: string, run: SweepRun): Promise<void> {
     reclaim: options.onlyOwner ? 'now' : 'settle',
     keepReclaimedDir: config.keepReclaimed,
     ...(options.onlyOwner ? { onlyOwner: options.onlyOwner } : {}),
-    ...(run.model.hostView.on && volume.filesystem.local ? { host: { index: run.hostIndex, dev: statSync(stateDir).dev } } : {}),
+    ...(hostViewApplies(run.model, volume) ? { host: { index: run.hostIndex, dev: statSync(stateDir).dev } } : {}),
     owners: new OwnerLedger(),
   };
   const record = (entry: LockEntry | undefined) => {

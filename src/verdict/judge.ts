@@ -1,6 +1,7 @@
 // The verdict (docs/design.md, "The verdict"): a pure function of plain data. Proof of life is checked
 // first; a lock is stale only on proof that its owner is dead; everything else is unknown.
-import { START_TOLERANCE_MS, startMs } from '../model/time.js';
+import { hasExited } from '../model/procfs.js';
+import { startMs, startsAgree } from '../model/time.js';
 import type { HostLookup, NamespaceModel, ProcessProbe } from '../model/types.js';
 import type { ParsedPayload } from '../locks/types.js';
 import type { VolumeFacts } from '../volume/types.js';
@@ -108,7 +109,7 @@ function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, 
   // What the writer's boot, namespace and volume left unknown, two more proofs may settle, the record's own
   // first. From the host, for a record of this boot: no process on the machine can have written it
   // (docs/design.md, "The host view").
-  const fromHost = writtenThisBoot(evidence, model) ? host : undefined;
+  const fromHost = bootOf(evidence, model) === 'this' ? host : undefined;
   if (fromHost === 'absent') return stale('no-such-process');
   // Correlated evidence: a lock file of the same acquisition proved its owner dead, whoever holds this
   // record's DB open. It stands where the host view cannot tell (a process with the pid, or one unread):
@@ -120,7 +121,7 @@ function decide(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts, 
 
 /** What the writer's boot, its namespace and the volume prove, as seen from our own namespace. */
 function judgeByNamespace(pid: number, evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): Judgement {
-  const bootProof = previousBoot(evidence, model);
+  const bootProof = bootOf(evidence, model) === 'previous';
   if (bootProof) return volume.mode === 'exclusive' ? stale('previous-boot') : unknown('shared-volume');
 
   const writerNs = writerNamespace(evidence, model, volume);
@@ -137,7 +138,7 @@ function judgeByNamespace(pid: number, evidence: Evidence, model: NamespaceModel
 }
 
 /** lockguard sees every process on the machine, and every writer to this volume is one of them. */
-function hostViewApplies(model: NamespaceModel, volume: VolumeFacts): boolean {
+export function hostViewApplies(model: NamespaceModel, volume: VolumeFacts): boolean {
   return model.hostView.on && volume.filesystem.local;
 }
 
@@ -162,25 +163,21 @@ function judgeMalformed(payload: Extract<ParsedPayload, { ok: false }>, evidence
  */
 function judgeOwnerless(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): Judgement {
   if (evidence.mtimeMs === undefined) return unknown('probe-failed');
-  if (volume.mode === 'exclusive' && previousBoot(evidence, model)) return stale('previous-boot');
+  if (volume.mode === 'exclusive' && bootOf(evidence, model) === 'previous') return stale('previous-boot');
   if (volume.mode === 'exclusive' && predatesBirth(evidence, model)) return stale('previous-namespace');
   return unknown(volume.mode === 'shared' ? 'shared-volume' : 'no-owner');
 }
 
-/** The writer ran under another boot of this machine: recorded boot id differs, or the lock predates the boot. */
-function previousBoot(evidence: Evidence, model: NamespaceModel): boolean {
+/**
+ * Which boot of this machine the writer ran under: by its recorded boot id, or, with none recorded, by whether
+ * the lock predates the boot. Undefined when the lock carries neither.
+ */
+function bootOf(evidence: Evidence, model: NamespaceModel): 'this' | 'previous' | undefined {
   const { owner } = evidence.payload;
-  if (owner.bootId !== undefined) return owner.bootId !== model.bootId;
+  if (owner.bootId !== undefined) return owner.bootId === model.bootId ? 'this' : 'previous';
   const lockTime = newestTime(evidence);
-  return lockTime !== undefined && lockTime < model.bootMs - CLOCK_SLACK_MS;
-}
-
-/** Written on this boot: the recorded boot id is ours, or, with none recorded, the lock's time is not before the boot. */
-function writtenThisBoot(evidence: Evidence, model: NamespaceModel): boolean {
-  const { owner } = evidence.payload;
-  if (owner.bootId !== undefined) return owner.bootId === model.bootId;
-  const lockTime = newestTime(evidence);
-  return lockTime !== undefined && lockTime >= model.bootMs - CLOCK_SLACK_MS;
+  if (lockTime === undefined) return undefined;
+  return lockTime < model.bootMs - CLOCK_SLACK_MS ? 'previous' : 'this';
 }
 
 function writerNamespace(evidence: Evidence, model: NamespaceModel, volume: VolumeFacts): WriterNamespace {
@@ -205,15 +202,12 @@ function judgeOwnNamespace(pid: number, evidence: Evidence, model: NamespaceMode
   if (probe.status === 'absent') return stale('dead-pid');
 
   const facts = probe.facts;
-  if (facts.state === 'Z' && facts.threads <= 1) return stale('dead-pid');
+  if (hasExited(facts)) return stale('dead-pid');
   // lockguard writes no locks, and neither did our parent unless the lock carries the parent's own start (PostgreSQL's rule).
   if (pid === model.selfPid) return stale('orphan-self-pid');
   if (pid === model.parentPid && owner.starttime !== facts.starttime) return stale('orphan-self-pid');
   if (owner.starttime !== undefined) return owner.starttime === facts.starttime ? live('live-pid') : stale('recycled-pid');
-  if (owner.processStartMs !== undefined) {
-    const drift = Math.abs(startMs(facts.starttime, model) - owner.processStartMs);
-    return drift > START_TOLERANCE_MS ? stale('recycled-pid') : live('live-pid');
-  }
+  if (owner.processStartMs !== undefined) return startsAgree(facts.starttime, owner.processStartMs, model) ? live('live-pid') : stale('recycled-pid');
   // A process younger than the lock cannot have written it.
   const lockTime = newestTime(evidence);
   if (lockTime !== undefined && startMs(facts.starttime, model) > lockTime + CLOCK_SLACK_MS) return stale('recycled-pid');
@@ -223,7 +217,7 @@ function judgeOwnNamespace(pid: number, evidence: Evidence, model: NamespaceMode
 function runsHere(pid: number, starttime: number | undefined, probe: ProcessProbe | undefined): boolean {
   if (starttime === undefined || probe?.status !== 'alive' || probe.pid !== pid) return false;
   const { facts } = probe;
-  return facts.starttime === starttime && !(facts.state === 'Z' && facts.threads <= 1);
+  return facts.starttime === starttime && !hasExited(facts);
 }
 
 /** The newest sign of life the lock carries: its recorded creation and its mtime (owners may renew it). */
