@@ -34,10 +34,3 @@ export function jsonReportWriter(head: Pick<Report, 'version' | 'mode' | 'dryRun
     },
   };
 }
-
-/** A report whose locks are all at hand, written the same way. */
-export function writeJsonReport(report: Report, write: Write = toStdout): void {
-  const writer = jsonReportWriter(report, write);
-  for (const entry of report.locks) writer.lock(entry);
-  writer.end(report);
-}

@@ -1,12 +1,14 @@
 import { expect, it } from 'vitest';
-import { jsonReportWriter, writeJsonReport } from '../../src/report/json.js';
+import { jsonReportWriter } from '../../src/report/json.js';
 import { parseReport } from '../helpers/sweep-report.js';
 import { reportWith } from './report-fixture.js';
 
 it.each([0, 1, 3_000])('writes exactly JSON.stringify of the report, its locks first, in pieces (%i locks)', (count) => {
   const report = reportWith(count, count ? { problems: [{ path: '/x', message: 'm' }], interrupted: 'SIGTERM' } : {});
   const pieces: string[] = [];
-  writeJsonReport(report, (text) => pieces.push(text));
+  const writer = jsonReportWriter(report, (text) => pieces.push(text));
+  for (const entry of report.locks) writer.lock(entry);
+  writer.end(report);
   const { version, mode, dryRun, locks, ...rest } = report;
   expect(pieces.join('')).toBe(JSON.stringify({ version, mode, dryRun, locks, ...rest }) + '\n');
   expect(parseReport(pieces.join(''))).toEqual(report);
