@@ -137,6 +137,12 @@ export async function waitFor<T>(probe: () => T | undefined, what: string, timeo
   }
 }
 
+/** A process's start time: /proc/<pid>/stat field 22, in clock ticks since boot. */
+export function starttimeOf(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+}
+
 /** The children of pid, from /proc; empty when it is gone. */
 export function childrenOf(pid: number): number[] {
   try {

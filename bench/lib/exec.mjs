@@ -89,6 +89,15 @@ export function exitOf(child) {
   return child.done.then(({ code, signal, stderr }) => ({ code: code ?? 128 + (constants.signals[signal] ?? 0), stderr: stderr.slice(-4000) }));
 }
 
+/** The --json report a run printed on stdout, or an error naming its exit and the end of its stderr. */
+export function parseReport(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`exit ${r.status}, no JSON report on stdout (${r.stdout.length} bytes): ${tail(r.stderr)}`);
+  }
+}
+
 export function tail(text) {
   return String(text ?? '').trim().split('\n').slice(-3).join(' | ').slice(0, 300);
 }

@@ -9,12 +9,12 @@
 //                  namespace): no index, and the locks stay unknown;
 //   ps -e          procps listing every process (reads /proc/<pid>/stat and status of each): what
 //                  reading all of /proc costs a C program.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { childrenOf, start } from '../../harness/run.ts';
+import { childrenOf, start, starttimeOf } from '../../harness/run.ts';
 import { interleave } from '../lib/interleave.mjs';
-import { tail, timedSync } from '../lib/exec.mjs';
+import { parseReport, timedSync } from '../lib/exec.mjs';
 import { progress } from '../lib/progress.mjs';
 import { makeRow, ratioCheck } from '../lib/report.mjs';
 import { round } from '../lib/stats.mjs';
@@ -136,19 +136,6 @@ function writeStateDir(root, pid1s) {
 
 function countProcesses() {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
-}
-
-function starttimeOf(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-}
-
-function parseReport(r) {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`exit ${r.status}, no JSON report on stdout: ${tail(r.stderr)}`);
-  }
 }
 
 function describeSummary(summary) {

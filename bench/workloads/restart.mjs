@@ -33,8 +33,8 @@ import {
   restoreVolume,
   snapshotVolume,
   startGateway,
-  startTicksOf,
 } from '../../test/openclaw-peer/harness.ts';
+import { starttimeOf } from '../../harness/run.ts';
 
 const PORT = 18789;
 const READY_TIMEOUT_MS = 120_000;
@@ -133,7 +133,7 @@ function lockguardFigures(container) {
   const reclaimed = log.filter((line) => line.msg === 'reclaimed lock').length;
   if (reclaimed < 3) throw new Error(`lockguard reclaimed ${reclaimed} entries, expected the 2 gateway locks and the gateway-owner row:\n${container.tail(15)}`);
   return {
-    headStartMs: ((startTicksOf(gatewayPid) - startTicksOf(lockguardPid)) * 1000) / clockTicksPerSecond(),
+    headStartMs: ((starttimeOf(gatewayPid) - starttimeOf(lockguardPid)) * 1000) / clockTicksPerSecond(),
     sweepMs: sweep?.durationMs,
     reclaimed,
   };

@@ -7,7 +7,7 @@
 // walks every verdict path. In the host namespace most would be "unknown" instead.
 import { createStateDir } from '../fixtures.mjs';
 import { interleave } from '../lib/interleave.mjs';
-import { tail, timedSync, timedSyncWithRss } from '../lib/exec.mjs';
+import { parseReport, timedSync, timedSyncWithRss } from '../lib/exec.mjs';
 import { progress } from '../lib/progress.mjs';
 import { limitCheck, makeRow, ratioCheck } from '../lib/report.mjs';
 
@@ -76,14 +76,6 @@ function subjects(ctx, fixture) {
       },
     },
   ];
-}
-
-function parseReport(r) {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`exit ${r.status}, no JSON report on stdout (${r.stdout.length} bytes): ${tail(r.stderr)}`);
-  }
 }
 
 // The tree's designed mix next to what lockguard answered, so a reader can see the sweep

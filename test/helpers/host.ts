@@ -2,9 +2,9 @@
 // in the initial time namespace. The suite may run under `unshare --time --boottime N` to simulate a
 // fresh boot (helpers/boot.ts); lockguard started from there would be in that time namespace, where
 // the host view is off. nsenter takes it into the initial one, through an ancestor that is still there.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { HOST_TIME_NS_INODE } from '../../src/model/namespace.js';
-import { namespaceInodeOf } from '../../src/model/procfs.js';
+import { namespaceInodeOf, readStat } from '../../src/model/procfs.js';
 import type { LockguardOptions } from './run.js';
 
 /** The command prefix that puts lockguard into the initial time namespace ([] when the test runs there). */
@@ -30,10 +30,5 @@ function inInitialTimeNamespace(pid: number | 'self'): boolean {
 }
 
 function parentOf(pid: number | 'self'): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  return readStat(pid)?.ppid;
 }

@@ -2,14 +2,14 @@
 // container runs it, or as an ordinary child), shell scripts, and long-lived helpers that print
 // "ready". Every process is started by the shared runner, harness/run.ts (execa); this file adds
 // what a test needs around it: PID 1 in a fresh namespace, and a kill when the test ends.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
-import { childrenOf, NODE, start as startChild, type Ran, type StartOptions } from '../../harness/run.js';
+import { childrenOf, NODE, start as startChild, starttimeOf, type Ran, type StartOptions } from '../../harness/run.js';
 import type { Report } from '../../src/report/types.js';
 import { parseReport } from './sweep-report.js';
 
-export { childrenOf, NODE, ROOT, type Ran } from '../../harness/run.js';
+export { childrenOf, NODE, ROOT, starttimeOf, type Ran } from '../../harness/run.js';
 /** The built CLI; LOCKGUARD_TEST_ENTRY points the kernel tests at another build (e.g. a deliberately broken one). */
 export const ENTRY = process.env.LOCKGUARD_TEST_ENTRY || fileURLToPath(new URL('../../dist/entrypoint.js', import.meta.url));
 /** Takes a session lock like OpenClaw: see the script's header. */
@@ -181,9 +181,4 @@ export async function holdOpen(path: string, how: 'create' | 'open' = 'create', 
 export async function liveProcess(): Promise<Helper & { starttime: number }> {
   const helper = await startHelper(['sh', '-c', 'echo ready; exec sleep 600']);
   return { ...helper, starttime: starttimeOf(helper.pid) };
-}
-
-export function starttimeOf(pid: number | 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }

@@ -14,6 +14,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { uptimeMs as procUptimeMs } from '../helpers/boot.ts';
 
 export type TimeUnit = 'iso' | 'epoch-ms' | 'ticks';
 
@@ -79,9 +80,9 @@ export function joinPayload(json: Record<string, unknown>, token: string | undef
   return token === undefined ? text : `${text}\n${token}\n`;
 }
 
-/** Uptime in ms (/proc/uptime, 10 ms resolution). */
+/** Uptime in whole ms (/proc/uptime has 10 ms resolution), as the manifest records it. */
 export function uptimeMs(): number {
-  return Math.round(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000);
+  return Math.round(procUptimeMs());
 }
 
 /** The offset of a time value from the crash, in the unit's own reference. */

@@ -14,12 +14,12 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { childrenOf, runSync, start, type Running } from '../../harness/run.ts';
+import { childrenOf, NODE, ROOT, runSync, start, type Running } from '../../harness/run.ts';
 
 export const PEER_DIR = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
-export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+export const REPO = ROOT.replace(/\/$/, '');
 /** The project's Node 24 (devDependency): OpenClaw 2026.9 needs >= 24.16 and node:sqlite. */
-export const NODE = join(REPO, 'node_modules', '.bin', 'node');
+export { NODE };
 export const OPENCLAW_VERSION = '2026.9.6';
 export const OPENCLAW = join(PEER_DIR, 'node_modules', 'openclaw', 'openclaw.mjs');
 /** Scratch volumes: every container sees them, also when they are under /tmp (see CONTAINER_INIT). */
@@ -384,17 +384,4 @@ export function clockTicksPerSecond(): number {
   const ran = runSync(['getconf', 'CLK_TCK']);
   const value = Number(ran.stdout.trim());
   return Number.isInteger(value) && value > 0 ? value : 100;
-}
-
-/** A process's start time: /proc/<pid>/stat field 22, in clock ticks since boot. */
-export function startTicksOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-}
-
-/** Boot time as epoch ms (btime of /proc/stat, whole seconds). */
-export function bootTimeMs(): number {
-  const line = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-  if (!line) throw new Error('/proc/stat has no btime line');
-  return Number(line[1]) * 1000;
 }
