@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import { createStateDb } from '../openclaw/helpers/state-db.js';
 import { PREDATES_NAMESPACE_MS } from '../helpers/boot.js';
+import { hasExited, readStat } from '../../src/model/procfs.js';
 import { redateFixture } from '../openclaw-peer/fixtures.js';
 import { clockTicksPerSecond } from '../openclaw-peer/harness.js';
 import { fromTheHost, initialTimeNamespace } from '../helpers/host.js';
@@ -52,11 +53,23 @@ function crashedContainerLock(state: StateDir, name: string): Promise<Written> {
   return deadWriterLock(state.lockPath(name));
 }
 
-/** PID 1 of a fresh PID namespace that writes a session lock (a gateway lock with --gateway), closes it and stays alive; its host pid. */
+/**
+ * PID 1 of a fresh PID namespace that writes a session lock (a gateway lock with --gateway), closes it and stays
+ * alive; its host pid. stop() returns once the writer has exited: unshare dies first, and a SIGKILLed process
+ * still runs until it has delivered the signal to itself, which a sweep right after would rightly see as alive.
+ */
 async function liveContainerWriter(path: string, prefix: string[] = [], writerArgs: string[] = []): Promise<{ hostPid: number; stop(): Promise<void> }> {
   const helper = await startHelper([...prefix, 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', NODE, LOCK_WRITER, path, 'stay', ...writerArgs]);
   const hostPid = await waitFor(() => childrenOf(helper.pid)[0], 'the writer under unshare');
-  return { hostPid, stop: helper.stop };
+  const starttime = starttimeOf(hostPid);
+  const stop = async () => {
+    await helper.stop();
+    await waitFor(() => {
+      const facts = readStat(hostPid);
+      return facts === undefined || facts.starttime !== starttime || hasExited(facts) ? true : undefined;
+    }, `the writer (host pid ${hostPid}) to exit`);
+  };
+  return { hostPid, stop };
 }
 
 describe('from the host', () => {
